@@ -30,7 +30,7 @@ def _structured_request(model: str, **extra: object) -> dict:
             {"role": "system", "content": "Extract the candidate as JSON."},
             {"role": "user", "content": "Jane Doe, 8 years of Python and Kubernetes."},
         ],
-        "max_tokens": 200,
+        "max_tokens": 600,
         "temperature": 0,
         "response_format": {"type": "json_schema", "json_schema": {"name": "candidate", "schema": RESUME_SCHEMA}},
         **extra,
