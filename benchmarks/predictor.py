@@ -112,7 +112,8 @@ def main() -> None:
     url = args.url.rstrip("/")
     model = args.model or pick_model(url)
     asyncio.run(run_level(url, model, 1, 2, args.max_tokens))  # warm-up: grammar compilation, caches
-    header = f"{'conc':>4} {'reqs':>5} {'TTFT p50 ms':>12} {'TTFT p95 ms':>12} {'tok/s/req':>10} {'tok/s':>8} {'req/s':>7}"
+    columns = [("conc", 4), ("reqs", 5), ("TTFT p50 ms", 12), ("TTFT p95 ms", 12), ("tok/s/req", 10), ("tok/s", 8)]
+    header = " ".join(f"{name:>{width}}" for name, width in [*columns, ("req/s", 7)])
     print(f"model={model} url={url} max_tokens={args.max_tokens}")
     print(header)
     for concurrency in args.concurrency:
