@@ -9,7 +9,12 @@ export HF_HUB_OFFLINE ?= 1
 
 .PHONY: demo test lint clean
 
+# Debian packages the tests and the service need (the DejaVu font renders accented test PDFs).
+APT_PACKAGES := fonts-dejavu-core
+
 $(STAMP): pyproject.toml
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[cpu,dev]'

@@ -1,4 +1,8 @@
-"""The README's main job on one machine: start the predictor, ask it for a structured answer, print it.
+"""The README's main job on one machine: tailor the sample resume (PDF) to the sample job description.
+
+Starts the predictor (vLLM) and the transformer (KServe) as real processes, sends samples/resume.pdf and
+samples/job_description.txt to POST /optimize, prints the tailored resume, the quality metrics and the
+hallucination report, then stops both.
 
 Uses Qwen/Qwen3-4B-Instruct-2507 where its weights are already in the local Hugging Face cache, and
 otherwise the tiny random stand-in (built once under .cache/tiny), whose text is meaningless.
@@ -17,18 +21,14 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
 TINY_DIR = ROOT / ".cache" / "tiny"
-PORT = int(os.environ.get("DEMO_PORT", "8080"))
-SCHEMA = {
-    "type": "object",
-    "properties": {
-        "target_role": {"type": "string", "maxLength": 60},
-        "skills": {"type": "array", "items": {"type": "string", "maxLength": 30}, "maxItems": 6},
-        "summary": {"type": "string", "maxLength": 300},
-    },
-    "required": ["target_role", "skills", "summary"],
-    "additionalProperties": False,
-}
+PREDICTOR_PORT = int(os.environ.get("DEMO_PREDICTOR_PORT", "8180"))
+TRANSFORMER_PORT = int(os.environ.get("DEMO_TRANSFORMER_PORT", "8080"))
+
+
+def say(message: str) -> None:
+    sys.stderr.write(f"demo: {message}\n")
 
 
 def real_model_cached() -> bool:
@@ -37,67 +37,80 @@ def real_model_cached() -> bool:
     return isinstance(try_to_load_from_cache("Qwen/Qwen3-4B-Instruct-2507", "config.json"), str)
 
 
-def model_environment() -> dict[str, str]:
-    env = dict(os.environ, HF_HUB_OFFLINE="1", PREDICTOR_PORT=str(PORT), PREDICTOR_HOST="127.0.0.1")
+def environment(workdir: Path) -> tuple[dict[str, str], bool]:
+    """Env vars for both processes, and whether the tiny stand-in is used."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PREDICTOR_PORT=str(PREDICTOR_PORT), PREDICTOR_HOST="127.0.0.1")
+    env.update(PREDICTOR_STATUS_FILE=str(workdir / "status.json"), TRANSFORMER_ARTIFACTS_DIR=str(workdir / "artifacts"))
     if real_model_cached():
-        sys.stderr.write("demo: serving Qwen/Qwen3-4B-Instruct-2507 from the local Hugging Face cache\n")
-        return env
+        say("serving Qwen/Qwen3-4B-Instruct-2507 from the local Hugging Face cache")
+        env.setdefault("PREDICTOR_ADAPTER", "")
+        return env, False
     if not (TINY_DIR / "adapter" / "adapter_config.json").is_file():
-        subprocess.run([sys.executable, "-m", "predictor.tiny", str(TINY_DIR)], check=True, stdout=subprocess.DEVNULL)
-    sys.stderr.write(
-        "\n" + "!" * 78 + "\n"
-        "!! Qwen3-4B-Instruct-2507 weights are not in the local cache: serving the TINY RANDOM stand-in.\n"
-        "!! The answer below has the right JSON shape, but its text is MEANINGLESS noise.\n" + "!" * 78 + "\n\n"
-    )
+        say("building the tiny stand-in model under .cache/tiny")
+        subprocess.run([sys.executable, "-m", "predictor.tiny", str(TINY_DIR)], check=True, capture_output=True)
     env.update(PREDICTOR_MODEL=str(TINY_DIR / "model"), PREDICTOR_MODEL_ID="tiny-qwen3",
-               PREDICTOR_ADAPTER=str(TINY_DIR / "adapter"))  # fmt: skip
-    return env
+               PREDICTOR_ADAPTER=str(TINY_DIR / "adapter"), PREDICTOR_MAX_MODEL_LEN="16384",
+               # The random model fills every string to its cap; small caps keep the CPU answer short.
+               TRANSFORMER_GENERATION_MAX_STRING_CHARS="40", TRANSFORMER_GENERATION_MAX_ITEMS="2")  # fmt: skip
+    return env, True
+
+
+def wait_until(proc: subprocess.Popen, url: str, ready: callable, log: Path, what: str) -> None:  # type: ignore[valid-type]
+    while proc.poll() is None:
+        try:
+            if ready(httpx.get(url, timeout=2)):
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(1)
+    sys.stderr.write(log.read_text(errors="replace")[-3000:])
+    raise SystemExit(f"demo: the {what} exited with code {proc.returncode} (log: {log})")
 
 
 def main() -> int:
-    url = f"http://127.0.0.1:{PORT}"
-    env = model_environment()
-    env["PREDICTOR_STATUS_FILE"] = str(Path(tempfile.mkdtemp()) / "status.json")
-    log = Path(tempfile.mkdtemp()) / "predictor.log"
-    sys.stderr.write(f"demo: starting the predictor on {url} (log: {log})\n")
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "predictor"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    workdir = Path(tempfile.mkdtemp(prefix="resume-optimizer-demo-"))
+    env, tiny = environment(workdir)
+    procs: list[subprocess.Popen] = []
     try:
-        status = None
-        while proc.poll() is None:
-            try:
-                status = httpx.get(f"{url}/status", timeout=2).json()
-                if status.get("state") == "ready":
-                    break
-            except (httpx.HTTPError, ValueError):
-                pass
-            time.sleep(1)
-        if proc.poll() is not None:
-            sys.stderr.write(log.read_text(errors="replace")[-3000:])
+        say(f"starting the predictor on 127.0.0.1:{PREDICTOR_PORT} (log: {workdir / 'predictor.log'})")
+        with (workdir / "predictor.log").open("wb") as out:
+            procs.append(subprocess.Popen([sys.executable, "-m", "predictor"], env=env, stdout=out, stderr=out))
+        say(f"starting the transformer on 127.0.0.1:{TRANSFORMER_PORT} (log: {workdir / 'transformer.log'})")
+        with (workdir / "transformer.log").open("wb") as out:
+            cmd = [sys.executable, "-m", "transformer", "--predictor_host", f"127.0.0.1:{PREDICTOR_PORT}",
+                   "--http_port", str(TRANSFORMER_PORT), "--enable_grpc", "false"]  # fmt: skip
+            procs.append(subprocess.Popen(cmd, env=env, stdout=out, stderr=out))
+        wait_until(procs[0], f"http://127.0.0.1:{PREDICTOR_PORT}/status", lambda r: r.json().get("state") == "ready",
+                   workdir / "predictor.log", "predictor")  # fmt: skip
+        url = f"http://127.0.0.1:{TRANSFORMER_PORT}"
+        wait_until(procs[1], f"{url}/health", lambda r: r.status_code == 200, workdir / "transformer.log",
+                   "transformer")  # fmt: skip
+        say("POST /optimize with samples/resume.pdf and samples/job_description.txt")
+        files = {"resume": ("resume.pdf", (SAMPLES / "resume.pdf").read_bytes(), "application/pdf")}
+        form = {"job_description": (SAMPLES / "job_description.txt").read_text()}
+        response = httpx.post(f"{url}/optimize", files=files, data=form, timeout=900)
+        body = response.json()
+        if response.status_code != 200:
+            say(f"the service answered {response.status_code}: {json.dumps(body)}")
             return 1
-        model = status["adapter"]["name"] if status["adapter"] else status["base_model"]["served_name"]
-        request = {
-            "model": model,
-            "messages": [
-                {"role": "system", "content": "Tailor the resume to the job. Answer in JSON."},
-                {"role": "user", "content": "Resume: data engineer, Python, Kafka.\nJob: platform engineer, Go."},
-            ],
-            "max_tokens": 1024,
-            "temperature": 0,
-            "response_format": {"type": "json_schema", "json_schema": {"name": "demo", "schema": SCHEMA}},
-        }
-        answer = httpx.post(f"{url}/v1/chat/completions", json=request, timeout=300).json()
-        choice = answer["choices"][0]
-        if choice["finish_reason"] != "stop":
-            sys.stderr.write(f"demo: the answer was cut off (finish_reason={choice['finish_reason']})\n")
-            return 1
-        print(json.dumps({"predictor_status": status, "model": model,
-                          "answer": json.loads(choice["message"]["content"]),
-                          "usage": answer["usage"]}, indent=2))  # fmt: skip
+        if tiny:
+            banner = "!" * 78
+            say(f"\n{banner}\n!! TINY RANDOM STAND-IN MODEL: Qwen3-4B-Instruct-2507 weights are not cached here.\n"
+                f"!! The JSON below has the right shape and is validated and fact-checked for real,\n"
+                f"!! but its text is MEANINGLESS noise.\n{banner}")  # fmt: skip
+        report = body["hallucinations"]
+        print(json.dumps({"request_id": body["request_id"], "tailored_resume": body["tailored_resume"],
+                          "quality": body["quality"],
+                          "hallucinations": {"checked": report["checked"], "unsupported": report["unsupported"],
+                                             "rate": report["rate"], "items": report["items"]},
+                          "artifacts": str(workdir / "artifacts" / body["request_id"])},
+                         indent=2, ensure_ascii=False))  # fmt: skip
         return 0
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
 
 
 if __name__ == "__main__":

@@ -103,3 +103,52 @@ def predictor(tiny_model: TinyModel, tmp_path_factory: pytest.TempPathFactory) -
     proc, url = start_predictor(predictor_env(tiny_model, tmp), log)
     yield RunningPredictor(url=url, log=log, tiny=tiny_model)
     stop_predictor(proc)
+
+
+@dataclass(frozen=True)
+class RunningTransformer:
+    url: str
+    log: Path
+    artifacts: Path
+
+
+def start_transformer(
+    predictor_host: str, tmp: Path, timeout_s: float = 90, **env_overrides: str
+) -> tuple[subprocess.Popen, RunningTransformer]:
+    """Start `python -m transformer` as KServe would, and wait until it answers."""
+    port = free_port()
+    artifacts = tmp / "artifacts"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRANSFORMER_")}
+    env.update(
+        TRANSFORMER_ARTIFACTS_DIR=str(artifacts),
+        TRANSFORMER_PREDICTOR_MODEL=ADAPTER_NAME,
+        # Small answers keep the tiny model's CPU generation short; the full schema is still enforced.
+        TRANSFORMER_GENERATION_MAX_STRING_CHARS="16",
+        TRANSFORMER_GENERATION_MAX_ITEMS="1",
+        TRANSFORMER_PREDICTOR_TIMEOUT_S="120",
+    )
+    env.update(env_overrides)
+    log = tmp / "transformer.log"
+    cmd = [sys.executable, "-m", "transformer", "--predictor_host", predictor_host, "--http_port", str(port),
+           "--enable_grpc", "false"]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"{url}/", timeout=2).status_code == 200:
+                return proc, RunningTransformer(url=url, log=log, artifacts=artifacts)
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    stop_predictor(proc)
+    raise RuntimeError(f"transformer did not start; log tail:\n{log.read_text(errors='replace')[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def transformer(predictor: RunningPredictor, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTransformer]:
+    """One real transformer process in front of the session's real predictor."""
+    host = predictor.url.removeprefix("http://")
+    proc, running = start_transformer(host, tmp_path_factory.mktemp("transformer"))
+    yield running
+    stop_predictor(proc)

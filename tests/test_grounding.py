@@ -1,0 +1,384 @@
+"""The hallucination check: a faithful tailoring passes untouched, each kind of fabrication is flagged by path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from transformer.grounding import (
+    REASON_FROM_JOB,
+    REASON_NOT_FOUND,
+    REASON_NUMBER,
+    GroundingReport,
+    check_grounding,
+    strip_unsupported,
+)
+from transformer.schema import TailoredResume
+
+SOURCE_RESUME = """\
+José Müller
+Senior Software Engineer
+Berlin, Germany · jose.muller@example.com · +49 30 1234567
+
+SUMMARY
+Backend engineer with 8 years of experience building distributed systems in Python and Go.
+
+EXPERIENCE
+Acme Corporation — Senior Software Engineer
+03/2019 – Present, Berlin
+- Cut API latency by 40% by redesigning the caching layer in Python.
+- Migrated 120 services to Kubernetes, saving $120,000 per year in hosting costs.
+- Mentored a team of 5 engineers.
+
+Globex GmbH — Software Engineer
+June 2015 – February 2019, Munich
+- Built a billing service in Go and PostgreSQL processing 2.5 million invoices a month.
+- Raised test coverage from 55% to 85%.
+
+EDUCATION
+Technische Universität München — B.Sc. Computer Science, 2011 – 2015
+
+SKILLS
+Languages: Python, Go, SQL, Bash
+Infrastructure: Kubernetes, Docker, PostgreSQL, AWS
+Practices: CI/CD, code review, observability
+
+CERTIFICATIONS
+Certified Kubernetes Administrator (CKA), 2020
+"""
+
+JOB_DESCRIPTION = """\
+Staff Backend Engineer — Initech
+We are looking for a backend engineer to build our event streaming platform.
+Requirements: 6+ years with Python or Rust, Kafka, Terraform and Kubernetes.
+Nice to have: a Master of Science in Computer Science, experience with AWS.
+"""
+
+
+def make_resume(**sections: Any) -> TailoredResume:
+    """A valid TailoredResume with every required field defaulted ("" or []), sections given as JSON dicts."""
+    work_defaults = {
+        "name": "",
+        "position": "",
+        "location": "",
+        "startDate": "",
+        "endDate": "",
+        "summary": "",
+        "highlights": [],
+    }
+    education_defaults = {
+        "institution": "",
+        "area": "",
+        "studyType": "",
+        "startDate": "",
+        "endDate": "",
+        "score": "",
+    }
+    basics = {
+        "name": "",
+        "label": "",
+        "email": "",
+        "phone": "",
+        "url": "",
+        "location": {"city": "", "region": "", "countryCode": ""},
+        "profiles": [],
+    }
+    basics.update(sections.pop("basics", {}))
+    data: dict[str, Any] = {
+        "basics": basics,
+        "summary": sections.pop("summary", ""),
+        "work": [{**work_defaults, **w} for w in sections.pop("work", [])],
+        "education": [{**education_defaults, **e} for e in sections.pop("education", [])],
+        "skills": [{"name": "", "level": "", "keywords": [], **s} for s in sections.pop("skills", [])],
+        "projects": [
+            {"name": "", "description": "", "highlights": [], "url": "", **p} for p in sections.pop("projects", [])
+        ],
+        "certifications": [{"name": "", "issuer": "", "date": "", **c} for c in sections.pop("certifications", [])],
+        "tailoring": {"targetRole": "", "matchedJobKeywords": [], **sections.pop("tailoring", {})},
+    }
+    assert not sections, f"unknown sections: {sorted(sections)}"
+    return TailoredResume.model_validate(data)
+
+
+def faithful_sections() -> dict[str, Any]:
+    """A tailored resume that only rephrases and reorders the source: nothing in it may be flagged."""
+    return {
+        "basics": {"name": "José Müller", "label": "Senior Software Engineer"},
+        "summary": "Backend engineer with 8 years building distributed systems in Go and Python.",
+        "work": [
+            {
+                "name": "Acme Corp.",  # resume: "Acme Corporation"
+                "position": "Senior Software Engineer",
+                "startDate": "Mar 2019",  # resume: "03/2019"
+                "endDate": "Present",
+                "highlights": [
+                    "Reduced API latency by 40% through a redesigned Python caching layer.",
+                    "Saved $120K a year by migrating 120 services to Kubernetes.",
+                    "Mentored 5 engineers.",
+                ],
+            },
+            {
+                "name": "Globex",
+                "position": "Software Engineer",
+                "startDate": "2015-06",
+                "endDate": "Feb 2019",
+                "highlights": ["Processed 2.5M invoices monthly with a Go and PostgreSQL billing service."],
+            },
+        ],
+        "education": [
+            {
+                "institution": "Technische Universitat Munchen",  # accents dropped by the model
+                "area": "Computer Science",
+                "studyType": "Bachelor of Science",  # resume: "B.Sc."
+                "startDate": "2011",
+                "endDate": "2015",
+            }
+        ],
+        "skills": [
+            {"name": "Infrastructure", "keywords": ["Kubernetes", "PostgreSQL", "Docker", "AWS"]},
+            {"name": "Languages", "keywords": ["Go", "Python", "SQL"]},
+        ],
+        "projects": [],
+        "certifications": [{"name": "Certified Kubernetes Administrator", "issuer": "CNCF", "date": "2020"}],
+        "tailoring": {"targetRole": "Staff Backend Engineer", "matchedJobKeywords": ["Python", "Kubernetes"]},
+    }
+
+
+@pytest.fixture
+def faithful() -> dict[str, Any]:
+    return faithful_sections()
+
+
+def check(sections: dict[str, Any]) -> GroundingReport:
+    return check_grounding(make_resume(**sections), SOURCE_RESUME, JOB_DESCRIPTION)
+
+
+def flagged(report: GroundingReport) -> dict[str, Any]:
+    return {item.path: item for item in report.items if not item.supported}
+
+
+def test_faithful_tailoring_is_not_flagged(faithful: dict[str, Any]) -> None:
+    report = check(faithful)
+    assert flagged(report) == {}
+    assert report.unsupported == 0
+    assert report.rate == 0.0
+    assert report.checked == len(report.items) > 20
+    assert all(item.source == "resume" and item.evidence for item in report.items)
+    assert all(len(item.evidence or "") <= 80 for item in report.items)
+
+
+def test_every_kind_of_claim_is_checked(faithful: dict[str, Any]) -> None:
+    kinds = {item.kind for item in check(faithful).items}
+    assert kinds == {"skill", "employer", "title", "date", "degree", "institution", "number", "certification"}
+
+
+def test_supported_items_carry_resume_evidence(faithful: dict[str, Any]) -> None:
+    items = {(item.path, item.value): item for item in check(faithful).items}
+    assert "Acme Corporation" in items[("work[0].name", "Acme Corp.")].evidence
+    assert "03/2019" in items[("work[0].startDate", "Mar 2019")].evidence
+    assert "40%" in items[("work[0].highlights[0]", "40%")].evidence
+    assert "120,000" in items[("work[0].highlights[1]", "$120K")].evidence
+
+
+def test_empty_values_and_skill_group_headings_are_not_checked(faithful: dict[str, Any]) -> None:
+    paths = {item.path for item in check(faithful).items}
+    assert "skills[0].name" not in paths  # "Infrastructure" heads a group of keywords
+    assert "work[0].summary" not in paths
+    assert "education[0].score" not in paths
+
+
+def test_fabricated_skill_from_job_description_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"].append("Kafka")
+    item = flagged(check(faithful))["skills[0].keywords[4]"]
+    assert item.value == "Kafka"
+    assert item.kind == "skill"
+    assert item.source == "job_description"
+    assert item.reason == REASON_FROM_JOB
+    assert "Kafka" in (item.evidence or "")
+
+
+def test_fabricated_skill_entry_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["skills"].append({"name": "Terraform"})
+    item = flagged(check(faithful))["skills[2].name"]
+    assert item.source == "job_description"
+
+
+def test_invented_employer_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["name"] = "Umbrella Corporation"
+    bad = flagged(check(faithful))
+    assert set(bad) == {"work[1].name"}
+    assert bad["work[1].name"].kind == "employer"
+    assert bad["work[1].name"].source == "none"
+    assert bad["work[1].name"].reason == REASON_NOT_FOUND
+
+
+def test_changed_date_year_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][0]["startDate"] = "Mar 2018"
+    bad = flagged(check(faithful))
+    assert set(bad) == {"work[0].startDate"}
+    assert bad["work[0].startDate"].kind == "date"
+
+
+def test_changed_date_month_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["startDate"] = "2015-09"  # resume: June 2015
+    assert set(flagged(check(faithful))) == {"work[1].startDate"}
+
+
+@pytest.mark.parametrize("written", ["2019-03", "03/2019", "Mar 2019", "March 2019", "2019", "3/2019"])
+def test_date_formats_are_equivalent(faithful: dict[str, Any], written: str) -> None:
+    faithful["work"][0]["startDate"] = written
+    assert flagged(check(faithful)) == {}
+
+
+def test_inflated_number_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][0]["highlights"][0] = "Reduced API latency by 60% through a redesigned Python caching layer."
+    bad = flagged(check(faithful))
+    assert set(bad) == {"work[0].highlights[0]"}
+    assert bad["work[0].highlights[0]"].value == "60%"
+    assert bad["work[0].highlights[0]"].kind == "number"
+    assert bad["work[0].highlights[0]"].reason == REASON_NUMBER
+
+
+def test_number_from_job_description_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["summary"] = "Backend engineer with 6+ years building distributed systems."
+    item = flagged(check(faithful))["summary"]
+    assert item.value == "6"
+    assert item.source == "job_description"
+
+
+@pytest.mark.parametrize("written", ["$120,000", "$120K", "$0.12M", "120000"])
+def test_money_is_compared_numerically(faithful: dict[str, Any], written: str) -> None:
+    faithful["work"][0]["highlights"][1] = f"Saved {written} a year by migrating 120 services to Kubernetes."
+    assert flagged(check(faithful)) == {}
+
+
+def test_invented_degree_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["education"][0]["studyType"] = "Master of Science"
+    item = flagged(check(faithful))["education[0].studyType"]
+    assert item.kind == "degree"
+    assert item.source == "job_description"
+
+
+def test_degree_abbreviation_is_supported(faithful: dict[str, Any]) -> None:
+    faithful["education"][0]["studyType"] = "BSc"
+    assert flagged(check(faithful)) == {}
+
+
+def test_invented_institution_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["education"][0]["institution"] = "Stanford University"
+    assert set(flagged(check(faithful))) == {"education[0].institution"}
+
+
+def test_short_token_skill_not_in_resume_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["skills"][1]["keywords"].append("R")  # "R" appears inside words of the resume, never alone
+    item = flagged(check(faithful))["skills[1].keywords[3]"]
+    assert item.value == "R"
+    assert item.source == "none"
+
+
+def test_short_token_skill_in_resume_matches_exactly(faithful: dict[str, Any]) -> None:
+    faithful["skills"][1]["keywords"] = ["Go", "SQL", "AWS"]
+    assert flagged(check(faithful)) == {}
+
+
+def test_near_miss_short_skill_is_not_fuzzily_accepted(faithful: dict[str, Any]) -> None:
+    faithful["skills"][1]["keywords"] = ["Gin"]  # one letter away from "Go"/"Git"-like tokens
+    assert set(flagged(check(faithful))) == {"skills[1].keywords[0]"}
+
+
+def test_reworded_skill_is_fuzzily_supported(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"] = ["Postgre SQL"]
+    report = check(faithful)
+    assert flagged(report) == {}
+    assert report.items[[i.path for i in report.items].index("skills[0].keywords[0]")].reason.startswith("fuzzy")
+
+
+def test_skill_inside_a_longer_word_is_not_supported(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"] = ["Postgre"]  # only "PostgreSQL" is in the resume
+    assert set(flagged(check(faithful))) == {"skills[0].keywords[0]"}
+
+
+def test_misspelled_certification_is_fuzzily_supported(faithful: dict[str, Any]) -> None:
+    faithful["certifications"][0]["name"] = "Certified Kubernetes Administator"
+    assert flagged(check(faithful)) == {}
+
+
+def test_plural_and_bracketed_alias_forms_are_supported(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"] = ["Amazon Web Services (AWS)", "Code reviews", "Distributed system"]
+    assert flagged(check(faithful)) == {}
+
+
+def test_invented_title_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["basics"]["label"] = "Principal Engineer"
+    assert set(flagged(check(faithful))) == {"basics.label"}
+
+
+def test_present_end_date_needs_an_open_ended_role(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["endDate"] = "Present"
+    assert flagged(check(faithful)) == {}
+    closed = SOURCE_RESUME.replace("03/2019 – Present", "03/2019 – 12/2023")
+    report = check_grounding(make_resume(**faithful), closed, JOB_DESCRIPTION)
+    assert {"work[0].endDate", "work[1].endDate"} <= set(flagged(report))
+
+
+def test_invented_certification_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["certifications"].append({"name": "HashiCorp Certified: Terraform Associate", "date": "2021"})
+    assert set(flagged(check(faithful))) == {"certifications[1].name", "certifications[1].date"}
+
+
+def test_numbers_in_project_text_are_checked(faithful: dict[str, Any]) -> None:
+    faithful["projects"] = [{"name": "Cache", "description": "Cut latency by 40%.", "highlights": ["Served 10M users"]}]
+    assert set(flagged(check(faithful))) == {"projects[0].highlights[0]"}
+
+
+def test_report_rate_counts_unsupported_items(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"].append("Kafka")
+    faithful["work"][1]["name"] = "Umbrella Corporation"
+    report = check(faithful)
+    assert report.unsupported == 2
+    assert report.rate == pytest.approx(2 / report.checked)
+
+
+def test_empty_resume_has_zero_rate() -> None:
+    report = check_grounding(make_resume(), SOURCE_RESUME, JOB_DESCRIPTION)
+    assert report.checked == 0
+    assert report.rate == 0.0
+
+
+def test_strict_mode_strips_exactly_the_flagged_items(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"].append("Kafka")
+    faithful["skills"].append({"name": "R"})
+    faithful["work"][0]["startDate"] = "Mar 2018"
+    faithful["work"][0]["highlights"][0] = "Reduced API latency by 60% through a redesigned Python caching layer."
+    faithful["work"][1]["name"] = "Umbrella Corporation"
+    faithful["education"][0]["studyType"] = "Master of Science"
+    faithful["summary"] = "Backend engineer with 6+ years building distributed systems."
+    resume = make_resume(**faithful)
+    report = check_grounding(resume, SOURCE_RESUME, JOB_DESCRIPTION)
+    assert set(flagged(report)) == {
+        "skills[0].keywords[4]",
+        "skills[2].name",
+        "work[0].startDate",
+        "work[0].highlights[0]",
+        "work[1].name",
+        "education[0].studyType",
+        "summary",
+    }
+
+    stripped = strip_unsupported(resume, report)
+
+    expected = faithful_sections()
+    expected["summary"] = ""
+    expected["work"][0]["startDate"] = ""
+    del expected["work"][0]["highlights"][0]
+    del expected["work"][1]  # invented employer: the whole entry goes
+    expected["education"] = []  # invented degree: the whole entry goes
+    assert stripped == make_resume(**expected)
+    assert check_grounding(stripped, SOURCE_RESUME, JOB_DESCRIPTION).unsupported == 0
+    assert resume.skills[0].keywords[-1] == "Kafka"  # the input is not modified
+
+
+def test_strict_mode_keeps_a_faithful_resume_unchanged(faithful: dict[str, Any]) -> None:
+    resume = make_resume(**faithful)
+    assert strip_unsupported(resume, check_grounding(resume, SOURCE_RESUME, JOB_DESCRIPTION)) == resume

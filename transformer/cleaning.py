@@ -1,0 +1,71 @@
+"""Normalise extracted text so the prompt and the grounding check see one spelling of bullets, dashes and spaces.
+
+Accents are kept (NFC, not NFKD/ASCII folding): names like "José Müller" must survive verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from transformer.documents import Document
+from transformer.errors import EmptyDocument
+
+BULLET = "• "
+
+# Glyphs that are bullets wherever they start a line, with or without a following space.
+# \uf0b7, \uf0a7, \uf0d8, \uf076, \uf0fc, \uf0a8 are Symbol/Wingdings private-use bullets Word exports.
+_GLYPH_BULLETS = "•●▪■◦‣∙·⁃○►▸➢➤❖\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8"
+# Characters that are bullets at line start only when followed by whitespace ("-5%" and "*args" are not).
+_TEXT_BULLETS = "*-–—"
+
+_LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+
+# One translate table: newline variants to \n, odd spaces to " ", invisible characters removed.
+_TRANSLATE: dict[int, str | None] = {ord(k): v for k, v in _LIGATURES.items()}
+_TRANSLATE.update({ord(ch): "\n" for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+_TRANSLATE.update(
+    {ord(ch): " " for ch in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"}
+)
+_TRANSLATE.update({ord(ch): " " for ch in "\u202f\u205f\u3000"})
+# Soft hyphen, zero-width space, word joiner, BOM. ZWJ/ZWNJ are kept: they change how some scripts and emoji render.
+_TRANSLATE.update({ord(ch): None for ch in "\u00ad\u200b\u2060\ufeff"})
+# Every other C0/C1 control character goes; \n is the only one we keep.
+_TRANSLATE.update({cp: None for cp in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)] if cp not in _TRANSLATE})
+_TRANSLATE[ord("\n")] = "\n"
+
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
+_GLYPH_BULLET_LINE = re.compile(f"^[ ]*[{re.escape(_GLYPH_BULLETS)}][ ]*", re.MULTILINE)
+_TEXT_BULLET_LINE = re.compile(f"^[ ]*[{re.escape(_TEXT_BULLETS)}][ ]+(?=\\S)", re.MULTILINE)
+# PDF extraction sometimes puts the bullet glyph alone on its line, the item on the next.
+_LONE_BULLET = re.compile(f"^[ ]*[{re.escape(_GLYPH_BULLETS)}][ ]*\n+(?=[ ]*[^\\s])", re.MULTILINE)
+_SPACES = re.compile("[ ]{2,}")
+_LINE_EDGES = re.compile("^[ ]+|[ ]+$", re.MULTILINE)
+_BLANK_LINES = re.compile("\n{3,}")
+
+
+def clean_text(text: str) -> str:
+    """Normalise text: NFC, no control or invisible characters, "• " bullets, ASCII dashes, tidy whitespace.
+
+    Lines lose leading and trailing spaces, runs of spaces become one, and at most one blank line separates
+    paragraphs. Accented letters are kept as they are.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.translate(_TRANSLATE)
+    text = _LONE_BULLET.sub(BULLET, text)
+    text = _GLYPH_BULLET_LINE.sub(BULLET, text)
+    # Text bullets before dashes: "– item" is a bullet, "2019 – 2021" is a range.
+    text = _TEXT_BULLET_LINE.sub(BULLET, text)
+    text = _DASHES.sub("-", text)
+    text = _SPACES.sub(" ", text)
+    text = _LINE_EDGES.sub("", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
+
+
+def clean_document(doc: Document) -> Document:
+    """A copy of `doc` with its text cleaned; raises `EmptyDocument` (422) if nothing readable is left."""
+    text = clean_text(doc.text)
+    if not text.replace(BULLET.strip(), "").strip():
+        raise EmptyDocument("the document contains no readable text after removing control and layout characters")
+    return doc.model_copy(update={"text": text})

@@ -1,0 +1,229 @@
+"""The tailoring pipeline: bytes + job text in, validated and fact-checked tailored resume out.
+
+    parsing -> cleaning -> prompting -> predictor -> validation (one retry) -> grounding -> scoring -> storage
+
+Stages are plain functions over pydantic models; this module only runs them in order, times them, stores
+the artifacts and counts the metrics, so the v2 endpoint, the REST routes and streaming share one path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from transformer import metrics
+from transformer.cleaning import clean_document, clean_text
+from transformer.documents import Document
+from transformer.errors import BadInput, DocumentTooLarge, EmptyDocument, InvalidModelOutput, ServiceError
+from transformer.grounding import GroundingReport, check_grounding, strip_unsupported
+from transformer.parsing import parse_document
+from transformer.predictor_client import Completion, PredictorClient
+from transformer.prompting import build_chat_request
+from transformer.schema import generation_schema
+from transformer.scoring import QualityMetrics, score
+from transformer.settings import TransformerSettings
+from transformer.storage import ArtifactStore
+from transformer.validation import ValidationOutcome, validate_output
+
+log = logging.getLogger("transformer.pipeline")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_ATTEMPTS = 2  # one retry after an invalid answer
+EventCallback = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+class TailorOptions(BaseModel):
+    """Per-request options (`options` input of v2, fields of the REST routes)."""
+
+    model_config = ConfigDict(extra="forbid")
+    stream: bool = Field(False, description="stream the predictor's tokens as server-sent events")
+    strict: bool = Field(False, description="drop items the resume does not support from the returned resume")
+    mode: Literal["realtime", "batch"] = Field("realtime", description="realtime (interactive) or batch traffic")
+
+
+class TailorInput(BaseModel):
+    resume: bytes
+    resume_filename: str | None = None
+    job_description: str | None = None
+    job_url: str | None = None
+    options: TailorOptions = TailorOptions()
+
+
+class TailorResult(BaseModel):
+    request_id: str
+    tailored_resume: dict[str, Any]
+    schema_valid: bool
+    quality: QualityMetrics
+    hallucinations: GroundingReport
+
+
+def new_request_id(proposed: str | None = None) -> str:
+    """The caller's id where it is safe as a folder name, else a fresh one."""
+    if proposed and _REQUEST_ID.match(proposed) and proposed not in {".", ".."}:
+        return proposed
+    return uuid.uuid4().hex
+
+
+class Pipeline:
+    def __init__(self, settings: TransformerSettings, client: PredictorClient, store: ArtifactStore) -> None:
+        self.settings = settings
+        self.client = client
+        self.store = store
+        self.schema = generation_schema(settings.generation_max_string_chars, settings.generation_max_items)
+
+    async def run(self, request: TailorInput, request_id: str, on_event: EventCallback | None = None) -> TailorResult:
+        """Tailor one resume to one job description. Raises a ServiceError subclass on failure."""
+        artifacts: dict[str, Any] = {"upload.bin": request.resume}
+        if request.resume_filename:
+            artifacts["upload_filename.txt"] = request.resume_filename
+        stages: dict[str, float] = {}
+        started = time.perf_counter()
+        try:
+            result = await self._run(request, request_id, on_event, artifacts, stages)
+        except ServiceError as exc:
+            exc.request_id = request_id
+            artifacts["error.json"] = exc.body(request_id)
+            self._store(request_id, artifacts)
+            log.warning(
+                "request failed",
+                extra={"request_id": request_id, "error": exc.error, "status": exc.status,
+                       "seconds": round(time.perf_counter() - started, 4)},
+            )  # fmt: skip
+            raise
+        self._store(request_id, artifacts)
+        log.info(
+            "request done",
+            extra={"request_id": request_id, "seconds": round(time.perf_counter() - started, 4),
+                   "stages": stages, "skill_items": result.quality.skill_items,
+                   "unsupported": result.hallucinations.unsupported, "attempts": result.quality.attempts},
+        )  # fmt: skip
+        return result
+
+    def _store(self, request_id: str, artifacts: dict[str, Any]) -> None:
+        try:
+            self.store.save(request_id, artifacts)
+        except OSError as exc:  # storage trouble must not lose the answer; say so loudly
+            log.error("artifact storage failed", extra={"request_id": request_id, "error": str(exc)})
+
+    async def _run(
+        self,
+        request: TailorInput,
+        request_id: str,
+        on_event: EventCallback | None,
+        artifacts: dict[str, Any],
+        stages: dict[str, float],
+    ) -> TailorResult:
+        settings = self.settings
+        with _stage(stages, "parse"):
+            resume_doc: Document = await asyncio.to_thread(
+                parse_document, request.resume, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages
+            )
+        with _stage(stages, "clean"):
+            resume_doc = clean_document(resume_doc)
+            job_text = self._job_text(request)
+        log.info(
+            "inputs read",
+            extra={"request_id": request_id, "format": resume_doc.format, "pages": resume_doc.pages,
+                   "resume_bytes": resume_doc.size_bytes, "resume_sha256": resume_doc.sha256[:16],
+                   "resume_chars": len(resume_doc.text), "job_chars": len(job_text)},
+        )  # fmt: skip
+        artifacts["resume.txt"] = resume_doc.text
+        artifacts["job_description.txt"] = job_text
+        with _stage(stages, "prompt"):
+            chat = build_chat_request(
+                resume_doc.text, job_text, model=settings.predictor_model, schema=self.schema,
+                max_tokens=settings.max_output_tokens, temperature=settings.temperature,
+                stream=on_event is not None,
+            )  # fmt: skip
+        artifacts["prompt.json"] = chat.model_dump(exclude_none=True)
+
+        resume = None
+        outcomes: list[ValidationOutcome] = []
+        prompt_tokens = output_tokens = 0
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            with _stage(stages, "predict"):
+                completion: Completion = await self.client.complete(
+                    chat, None if on_event is None else _token_forwarder(on_event, attempt)
+                )
+            prompt_tokens += completion.prompt_tokens
+            output_tokens += completion.output_tokens
+            artifacts[f"raw_output_{attempt}.txt"] = completion.content
+            with _stage(stages, "validate"):
+                resume, outcome = validate_output(completion.content, completion.finish_reason)
+            outcomes.append(outcome)
+            metrics.JSON_PARSE.labels("ok" if outcome.json_parse_ok else "error").inc()
+            metrics.SCHEMA_VALIDATION.labels("valid" if outcome.schema_valid else "invalid").inc()
+            if resume is not None:
+                break
+            if on_event is not None and attempt < MAX_ATTEMPTS:
+                await on_event("retry", {"attempt": attempt, "errors": outcome.errors})
+        metrics.PROMPT_TOKENS.inc(prompt_tokens)
+        metrics.OUTPUT_TOKENS.inc(output_tokens)
+        if resume is None:
+            report = {"attempts": [o.model_dump() for o in outcomes]}
+            raise InvalidModelOutput(
+                f"the predictor's answer was not a valid tailored resume after {MAX_ATTEMPTS} attempts", report=report
+            )
+
+        with _stage(stages, "ground"):
+            report = check_grounding(resume, resume_doc.text, job_text)
+        metrics.HALLUCINATION_CHECKED.inc(report.checked)
+        metrics.HALLUCINATION_UNSUPPORTED.inc(report.unsupported)
+        returned = strip_unsupported(resume, report) if request.options.strict else resume
+        with _stage(stages, "score"):
+            quality = score(
+                returned, resume_doc.text, job_text, report, prompt_tokens=prompt_tokens,
+                output_tokens=output_tokens, stage_seconds=stages, attempts=len(outcomes),
+            )  # fmt: skip
+        result = TailorResult(
+            request_id=request_id,
+            tailored_resume=returned.model_dump(by_alias=True),
+            schema_valid=True,
+            quality=quality,
+            hallucinations=report,
+        )
+        artifacts["result.json"] = result.model_dump(mode="json")
+        return result
+
+    def _job_text(self, request: TailorInput) -> str:
+        if request.job_url and not request.job_description:
+            raise BadInput("job_url is not fetched by this version; send the job description as text")
+        if request.job_description is None:
+            raise BadInput("a job description is required (job_description)")
+        if len(request.job_description) > self.settings.max_job_description_chars:
+            raise DocumentTooLarge(
+                f"the job description has {len(request.job_description)} characters; "
+                f"the limit is {self.settings.max_job_description_chars}"
+            )
+        text = clean_text(request.job_description)
+        if not text:
+            raise EmptyDocument("the job description is empty")
+        return text
+
+
+class _stage:
+    """Time a stage into the per-request record and the stage histogram (repeated stages add up)."""
+
+    def __init__(self, stages: dict[str, float], name: str) -> None:
+        self.stages, self.name = stages, name
+
+    def __enter__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        seconds = time.perf_counter() - self.started
+        self.stages[self.name] = self.stages.get(self.name, 0.0) + seconds
+        metrics.STAGE_DURATION.labels(self.name).observe(seconds)
+
+
+def _token_forwarder(on_event: EventCallback, attempt: int) -> Callable[[str], Awaitable[None]]:
+    async def forward(text: str) -> None:
+        await on_event("token", {"text": text, "attempt": attempt})
+
+    return forward

@@ -1,0 +1,183 @@
+"""Plain REST routes beside KServe's own: /, /health, /schema, /optimize, /optimize/text (with SSE streaming)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+from kserve.errors import inference_error_handler as kserve_inference_error_handler
+from kserve.protocol.rest import server as kserve_rest_server
+from pydantic import BaseModel, Field
+from sse_starlette.sse import EventSourceResponse
+
+from transformer import MODEL_NAME, __version__, metrics
+from transformer.errors import BadInput, DocumentTooLarge, ServiceError
+from transformer.pipeline import Pipeline, TailorInput, TailorOptions, TailorResult, new_request_id
+from transformer.predictor_client import PredictorClient
+from transformer.schema import output_schema
+from transformer.settings import TransformerSettings
+
+
+class OptimizeTextRequest(BaseModel):
+    resume_text: str = Field(description="the resume as plain text or Markdown")
+    job_description: str | None = Field(None, description="the job description text")
+    job_url: str | None = Field(None, description="a job posting URL, instead of job_description")
+    options: TailorOptions = TailorOptions()
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str
+    request_id: str | None
+    report: dict[str, Any] | None = None
+
+
+class Health(BaseModel):
+    transformer_ready: bool
+    predictor_reachable: bool
+    predictor: dict[str, Any] | None = Field(description="the predictor's GET /status document, relayed")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (413, 415, 422, 502, 503, 504)
+}
+
+
+def error_response(exc: ServiceError) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
+    return JSONResponse(exc.body(exc.request_id), status_code=exc.status, headers=headers)
+
+
+def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings: TransformerSettings) -> None:
+    """Add the plain routes and the error mapping to KServe's FastAPI app (before ModelServer.start)."""
+    router = APIRouter(tags=["resume-optimizer"])
+
+    async def service_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ServiceError)
+        return error_response(exc)
+
+    app.add_exception_handler(ServiceError, service_error_handler)
+
+    async def kserve_decode_error_handler(request: Request, exc: Exception) -> JSONResponse:
+        # KServe 0.21's REST decoder turns binary BYTES tensors into UTF-8 strings and fails on real files
+        # (PDF, DOCX) with an InferenceError, which it would answer with a 500. It is the client's input that
+        # cannot be decoded, so say how to send it instead.
+        if "Failed to encode" in str(exc) and request.url.path.endswith("/infer"):
+            body = BadInput(
+                "binary tensor data that is not UTF-8 cannot be decoded by KServe's v2 REST server: send the "
+                'file base64-encoded in JSON with parameters {"encoding": "base64"}'
+            )
+            body.request_id = new_request_id(request.headers.get("x-request-id"))
+            return error_response(body)
+        return await kserve_inference_error_handler(request, exc)
+
+    # KServe registers its own InferenceError handler when the server starts, after this function runs, and
+    # Starlette keeps one handler per exception class: so hand KServe ours under the name it registers.
+    kserve_rest_server.inference_error_handler = kserve_decode_error_handler
+
+    @router.get("/", summary="Name and version (also the liveness probe)")
+    async def root() -> dict[str, str]:
+        return {"name": MODEL_NAME, "version": __version__, "status": "alive"}
+
+    @router.get("/health", summary="Transformer and predictor health", response_model=Health,
+                responses={503: {"model": Health}})  # fmt: skip
+    async def health() -> JSONResponse:
+        reachable, status = await asyncio.gather(client.health(), client.status())
+        body = Health(transformer_ready=True, predictor_reachable=reachable, predictor=status)
+        return JSONResponse(body.model_dump(), status_code=200 if reachable else 503)
+
+    @router.get("/schema", summary="JSON Schema of the tailored resume")
+    async def schema() -> dict[str, Any]:
+        return output_schema()
+
+    @router.post("/optimize", summary="Tailor an uploaded resume file", response_model=TailorResult,
+                 responses=ERROR_RESPONSES)  # fmt: skip
+    async def optimize(
+        request: Request,
+        resume: Annotated[UploadFile, File(description="PDF, DOCX, or text/Markdown; read by content")],
+        job_description: Annotated[str | None, Form()] = None,
+        job_url: Annotated[str | None, Form()] = None,
+        strict: Annotated[bool, Form()] = False,
+        mode: Annotated[Literal["realtime", "batch"], Form()] = "realtime",
+        stream: Annotated[bool, Query(description="answer with server-sent events")] = False,
+    ) -> Any:
+        data = await resume.read(settings.max_upload_bytes + 1)
+        request_id = new_request_id(request.headers.get("x-request-id"))
+        if len(data) > settings.max_upload_bytes:
+            exc = DocumentTooLarge(f"the file is larger than {settings.max_upload_bytes} bytes")
+            exc.request_id = request_id
+            return _count("/optimize", error_response(exc))
+        inp = TailorInput(resume=data, resume_filename=resume.filename, job_description=job_description,
+                          job_url=job_url, options=TailorOptions(strict=strict, mode=mode, stream=stream))  # fmt: skip
+        return await _answer("/optimize", inp, request_id)
+
+    @router.post("/optimize/text", summary="Tailor a resume given as text", response_model=TailorResult,
+                 responses=ERROR_RESPONSES)  # fmt: skip
+    async def optimize_text(
+        request: Request,
+        body: OptimizeTextRequest,
+        stream: Annotated[bool, Query(description="answer with server-sent events")] = False,
+    ) -> Any:
+        options = body.options.model_copy(update={"stream": stream or body.options.stream})
+        inp = TailorInput(resume=body.resume_text.encode(), job_description=body.job_description,
+                          job_url=body.job_url, options=options)  # fmt: skip
+        return await _answer("/optimize/text", inp, new_request_id(request.headers.get("x-request-id")))
+
+    async def _answer(route: str, inp: TailorInput, request_id: str) -> Any:
+        if inp.options.stream:
+            return EventSourceResponse(_events(route, inp, request_id), ping=15)
+        started = time.perf_counter()
+        try:
+            result = await pipeline.run(inp, request_id)
+        except ServiceError as exc:
+            return _count(route, error_response(exc))
+        finally:
+            metrics.REQUEST_DURATION.labels(route, inp.options.mode).observe(time.perf_counter() - started)
+        return _count(route, JSONResponse(result.model_dump(mode="json"), headers={"x-request-id": request_id}))
+
+    async def _events(route: str, inp: TailorInput, request_id: str) -> AsyncIterator[dict[str, str]]:
+        """Token events as the predictor writes, then one `result` (or `error`) event.
+
+        When the client goes away, sse-starlette cancels this generator; cancelling the pipeline task closes
+        the stream to vLLM, which aborts the generation.
+        """
+        queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+
+        async def on_event(kind: str, data: dict[str, Any]) -> None:
+            await queue.put((kind, data))
+
+        async def work() -> None:
+            started = time.perf_counter()
+            try:
+                result = await pipeline.run(inp, request_id, on_event)
+                await queue.put(("result", result.model_dump(mode="json")))
+                metrics.REQUESTS.labels(route, "200").inc()
+            except ServiceError as exc:
+                await queue.put(("error", {"status": exc.status, **exc.body(exc.request_id)}))
+                metrics.REQUESTS.labels(route, str(exc.status)).inc()
+            finally:
+                metrics.REQUEST_DURATION.labels(route, inp.options.mode).observe(time.perf_counter() - started)
+
+        task = asyncio.create_task(work())
+        try:
+            yield {"event": "start", "data": json.dumps({"request_id": request_id})}
+            while True:
+                kind, data = await queue.get()
+                yield {"event": kind, "data": json.dumps(data, ensure_ascii=False)}
+                if kind in ("result", "error"):
+                    break
+        finally:
+            if not task.done():
+                task.cancel()
+                metrics.REQUESTS.labels(route, "499").inc()  # client closed the request
+
+    def _count(route: str, response: JSONResponse) -> JSONResponse:
+        metrics.REQUESTS.labels(route, str(response.status_code)).inc()
+        return response
+
+    app.include_router(router)

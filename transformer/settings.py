@@ -1,0 +1,39 @@
+"""The transformer's one settings class: env vars with the TRANSFORMER_ prefix (the Helm values map onto them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TransformerSettings(BaseSettings):
+    """Settings of `python -m transformer` (env vars `TRANSFORMER_*`; `--predictor_host` as KServe passes it)."""
+
+    model_config = SettingsConfigDict(env_prefix="TRANSFORMER_", extra="ignore")
+
+    predictor_host: str = Field("127.0.0.1:8080", description="host:port of the predictor (vLLM OpenAI server)")
+    predictor_scheme: str = Field("http", pattern="^https?$", description="http or https to the predictor")
+    predictor_model: str = Field(
+        "resume-optimizer", description="model name sent to the predictor: the LoRA adapter's served name"
+    )
+    predictor_timeout_s: float = Field(300.0, gt=0, description="longest wait for one predictor answer (then 504)")
+    predictor_connect_timeout_s: float = Field(5.0, gt=0, description="longest wait to connect to the predictor")
+    retry_after_s: int = Field(10, ge=1, description="Retry-After sent with 503 when the predictor is unreachable")
+    max_output_tokens: int = Field(4096, ge=16, description="max_tokens of the tailored answer")
+    temperature: float = Field(0.2, ge=0, le=2, description="sampling temperature of the tailored answer")
+    generation_max_string_chars: int | None = Field(
+        None, ge=1, description="cap on every string's length in the structured-output schema (None: the model's)"
+    )
+    generation_max_items: int | None = Field(
+        None, ge=0, description="cap on every list's length in the structured-output schema (None: the model's)"
+    )
+    max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="largest resume file accepted (then 413)")
+    max_pages: int = Field(20, ge=1, description="most PDF pages accepted (then 413)")
+    max_job_description_chars: int = Field(50_000, ge=1, description="longest job description accepted (then 413)")
+    max_batch_rows: int = Field(64, ge=1, description="most rows in one v2 infer request")
+    artifacts_dir: Path = Field(Path("/var/lib/resume-optimizer/artifacts"), description="artifact storage (a PVC)")
+    store_artifacts: bool = Field(True, description="write per-request artifacts; false turns storage off")
+    artifact_retention_days: float = Field(30, gt=0, description="artifacts older than this are deleted")
+    log_level: str = Field("INFO", description="log level of the transformer's JSON logs")
