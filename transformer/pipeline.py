@@ -89,14 +89,15 @@ class Pipeline:
         except ServiceError as exc:
             exc.request_id = request_id
             artifacts["error.json"] = exc.body(request_id)
-            self._store(request_id, artifacts)
+            await self._store(request_id, artifacts)
             log.warning(
                 "request failed",
                 extra={"request_id": request_id, "error": exc.error, "status": exc.status,
                        "seconds": round(time.perf_counter() - started, 4)},
             )  # fmt: skip
             raise
-        self._store(request_id, artifacts)
+        with _stage(stages, "store"):
+            await self._store(request_id, artifacts)
         log.info(
             "request done",
             extra={"request_id": request_id, "seconds": round(time.perf_counter() - started, 4),
@@ -105,9 +106,11 @@ class Pipeline:
         )  # fmt: skip
         return result
 
-    def _store(self, request_id: str, artifacts: dict[str, Any]) -> None:
-        try:
-            self.store.save(request_id, artifacts)
+    async def _store(self, request_id: str, artifacts: dict[str, Any]) -> None:
+        if not self.store.enabled:
+            return
+        try:  # fsync-ing files blocks: keep it off the event loop
+            await asyncio.to_thread(self.store.save, request_id, artifacts)
         except OSError as exc:  # storage trouble must not lose the answer; say so loudly
             log.error("artifact storage failed", extra={"request_id": request_id, "error": str(exc)})
 
@@ -188,7 +191,7 @@ class Pipeline:
             quality=quality,
             hallucinations=report,
         )
-        artifacts["result.json"] = result.model_dump(mode="json")
+        artifacts["result.json"] = result.model_dump_json(indent=2).encode()
         return result
 
     def _job_text(self, request: TailorInput) -> str:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from kserve.errors import inference_error_handler as kserve_inference_error_handler
 from kserve.protocol.rest import server as kserve_rest_server
 from pydantic import BaseModel, Field
@@ -138,7 +138,8 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
             return _count(route, error_response(exc))
         finally:
             metrics.REQUEST_DURATION.labels(route, inp.options.mode).observe(time.perf_counter() - started)
-        return _count(route, JSONResponse(result.model_dump(mode="json"), headers={"x-request-id": request_id}))
+        body = result.model_dump_json().encode()  # pydantic-core serialises straight to JSON bytes
+        return _count(route, Response(body, media_type="application/json", headers={"x-request-id": request_id}))
 
     async def _events(route: str, inp: TailorInput, request_id: str) -> AsyncIterator[dict[str, str]]:
         """Token events as the predictor writes, then one `result` (or `error`) event.
@@ -176,7 +177,7 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
                 task.cancel()
                 metrics.REQUESTS.labels(route, "499").inc()  # client closed the request
 
-    def _count(route: str, response: JSONResponse) -> JSONResponse:
+    def _count(route: str, response: Response) -> Response:
         metrics.REQUESTS.labels(route, str(response.status_code)).inc()
         return response
 

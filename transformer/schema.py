@@ -8,6 +8,7 @@ Field names follow JSON Resume (https://jsonresume.org/schema), camelCase on the
 from __future__ import annotations
 
 import copy
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -102,6 +103,7 @@ class TailoredResume(_Part):
     tailoring: Tailoring
 
 
+@cache  # building it takes milliseconds; callers treat the result as read-only
 def output_schema() -> dict[str, Any]:
     """The JSON Schema of a tailored resume, as served at GET /schema (camelCase field names)."""
     schema = TailoredResume.model_json_schema(by_alias=True)
