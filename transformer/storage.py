@@ -18,6 +18,7 @@ from typing import Any
 
 log = logging.getLogger("transformer.storage")
 _TMP_PREFIX = ".incoming-"
+SWEEP_INTERVAL_S = 3600.0  # a long-running pod sweeps at most hourly, on the write path
 
 
 class ArtifactStore:
@@ -25,6 +26,7 @@ class ArtifactStore:
         self.root = root
         self.enabled = enabled
         self.retention_s = retention_days * 86400
+        self._last_sweep = 0.0
 
     def save(self, request_id: str, files: dict[str, bytes | str | dict[str, Any] | list[Any]]) -> Path | None:
         """Write one request's artifacts; returns the published folder (None when storage is off)."""
@@ -45,14 +47,30 @@ class ArtifactStore:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
-            os.rename(staging, final)
+            final = self._publish(staging, final)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if time.monotonic() - self._last_sweep > SWEEP_INTERVAL_S:
+            self.sweep()
         return final
+
+    @staticmethod
+    def _publish(staging: Path, final: Path) -> Path:
+        """Rename into place; a reused request id (a client's retry) gets the next free `ID.N` folder."""
+        for attempt in range(1000):
+            target = final if attempt == 0 else final.with_name(f"{final.name}.{attempt}")
+            try:
+                os.rename(staging, target)  # atomic; fails if target exists and is not empty
+                return target
+            except OSError:
+                if not target.exists():
+                    raise
+        raise FileExistsError(f"too many artifact folders for request id {final.name}")
 
     def sweep(self, now: float | None = None) -> int:
         """Delete artifacts older than the retention (and stale temporary folders); returns how many."""
+        self._last_sweep = time.monotonic()
         if not self.root.is_dir():
             return 0
         cutoff = (now or time.time()) - self.retention_s
