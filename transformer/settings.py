@@ -32,6 +32,13 @@ class TransformerSettings(BaseSettings):
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="largest resume file accepted (then 413)")
     max_pages: int = Field(20, ge=1, description="most PDF pages accepted (then 413)")
     max_job_description_chars: int = Field(50_000, ge=1, description="longest job description accepted (then 413)")
+    job_fetch_timeout_s: float = Field(10.0, gt=0, description="longest fetch of a job_url, redirects included")
+    job_fetch_max_bytes: int = Field(2_000_000, ge=1, description="largest job page read (then 413)")
+    job_fetch_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="hosts, addresses or CIDR networks a job_url may reach although they are private or "
+        'loopback (JSON list, e.g. ["jobs.internal", "10.0.0.0/8"]); empty: public addresses only',
+    )
     max_batch_rows: int = Field(64, ge=1, description="most rows in one v2 infer request")
     artifacts_dir: Path = Field(Path("/var/lib/resume-optimizer/artifacts"), description="artifact storage (a PVC)")
     store_artifacts: bool = Field(True, description="write per-request artifacts; false turns storage off")
