@@ -31,6 +31,7 @@ class RunningPredictor:
     url: str
     log: Path
     tiny: TinyModel
+    process: subprocess.Popen | None = None
 
 
 def free_port() -> int:
@@ -101,7 +102,7 @@ def predictor(tiny_model: TinyModel, tmp_path_factory: pytest.TempPathFactory) -
     tmp = tmp_path_factory.mktemp("predictor")
     log = tmp / "predictor.log"
     proc, url = start_predictor(predictor_env(tiny_model, tmp), log)
-    yield RunningPredictor(url=url, log=log, tiny=tiny_model)
+    yield RunningPredictor(url=url, log=log, tiny=tiny_model, process=proc)
     stop_predictor(proc)
 
 

@@ -21,7 +21,7 @@ def fallback_predictor(tiny_model: TinyModel, tmp_path_factory: pytest.TempPathF
     tmp = tmp_path_factory.mktemp("fallback")
     env = predictor_env(tiny_model, tmp, PREDICTOR_QUANTIZATION="bitsandbytes", PREDICTOR_ADAPTER="")
     proc, url = start_predictor(env, tmp / "predictor.log")
-    yield RunningPredictor(url=url, log=tmp / "predictor.log", tiny=tiny_model)
+    yield RunningPredictor(url=url, log=tmp / "predictor.log", tiny=tiny_model, process=proc)
     stop_predictor(proc)
 
 
@@ -53,3 +53,24 @@ def test_without_adapter_the_base_model_is_served_alone(fallback_predictor: Runn
     assert models == [BASE_NAME]
     records = _launcher_records(fallback_predictor.log.read_text(errors="replace"))
     assert any("serving the base model alone" in r["message"] for r in records)
+
+
+def test_transformer_answers_503_once_its_predictor_stops(
+    fallback_predictor: RunningPredictor, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Runs last in this module: it stops the module's predictor mid-test, as a crash or eviction would."""
+    from tests.conftest import start_transformer
+    from tests.sample_documents import JOB_TEXT, RESUME_TEXT
+
+    host = fallback_predictor.url.removeprefix("http://")
+    proc, transformer = start_transformer(host, tmp_path_factory.mktemp("stopped"),
+                                          TRANSFORMER_PREDICTOR_MODEL=BASE_NAME)  # fmt: skip
+    try:
+        body = {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT}
+        assert httpx.post(f"{transformer.url}/optimize/text", json=body, timeout=180).status_code == 200
+        stop_predictor(fallback_predictor.process)
+        response = httpx.post(f"{transformer.url}/optimize/text", json=body, timeout=60)
+        assert response.status_code == 503, response.text
+        assert response.json()["error"] == "predictor_unavailable" and int(response.headers["retry-after"]) > 0
+    finally:
+        stop_predictor(proc)

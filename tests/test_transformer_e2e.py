@@ -221,9 +221,10 @@ def test_prompt_injection_in_the_job_description_still_yields_a_valid_resume(tra
     assert "IGNORE ALL PREVIOUS INSTRUCTIONS" in user.split("<job_description>", 1)[1]
 
 
-def test_resume_text_never_reaches_the_logs(transformer: RunningTransformer) -> None:
+def test_resume_text_never_reaches_the_logs(transformer: RunningTransformer, predictor: RunningPredictor) -> None:
     log = transformer.log.read_text(errors="replace")
     assert "request done" in log  # requests were logged ...
+    log += predictor.log.read_text(errors="replace")  # vLLM must not log prompts either
     for fragment in ["José Müller", "jose.mueller@example.com", "Acme Corporation", "Technical University",
                      "streaming data platform", "multi-tenant data platform"]:  # fmt: skip
         assert fragment not in log  # ... without their content
