@@ -9,8 +9,8 @@ export HF_HUB_OFFLINE ?= 1
 
 .PHONY: demo test lint clean
 
-# Debian packages the tests and the service need (the DejaVu font renders accented test PDFs).
-APT_PACKAGES := fonts-dejavu-core
+# Debian packages the service and the tests need: Tesseract for OCR, the DejaVu font for test documents.
+APT_PACKAGES := tesseract-ocr fonts-dejavu-core
 
 $(STAMP): pyproject.toml
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -172,10 +172,10 @@ def test_garbage_after_pdf_magic_is_reported_as_corrupt() -> None:
     refused(exc, CorruptDocument, 422, "PDF")
 
 
-def test_pdf_without_text_layer_is_reported_as_empty(scanned_pdf: bytes) -> None:
+def test_pdf_with_no_text_even_by_ocr_is_reported_as_empty(scanned_pdf: bytes) -> None:
     with pytest.raises(EmptyDocument) as exc:
-        parse(scanned_pdf)
-    refused(exc, EmptyDocument, 422, "no text layer", "OCR")
+        parse(scanned_pdf)  # only a drawn rectangle: no text layer, and nothing for OCR to read
+    refused(exc, EmptyDocument, 422, "no text", "OCR")
 
 
 def test_pdf_with_too_many_pages_is_refused() -> None:
@@ -324,10 +324,16 @@ def test_password_protected_office_file_is_refused_with_a_clear_message() -> Non
         (b"II*\x00" + bytes(64), "TIFF"),
     ],
 )
-def test_image_is_refused_until_ocr_exists(data: bytes, name: str) -> None:
+def test_damaged_image_is_reported_as_corrupt(data: bytes, name: str) -> None:
+    with pytest.raises(CorruptDocument) as exc:
+        parse(data)  # the magic bytes of a real image format, then nothing decodable
+    refused(exc, CorruptDocument, 422, "image", "damaged")
+
+
+def test_image_format_ocr_cannot_read_is_refused_by_name() -> None:
     with pytest.raises(UnsupportedDocument) as exc:
-        parse(data)
-    refused(exc, UnsupportedDocument, 415, name, "OCR", "PDF", "DOCX")
+        parse(b"\x00\x00\x00\x18ftypheic" + bytes(64))
+    refused(exc, UnsupportedDocument, 415, "HEIC", "PNG", "PDF", "DOCX")
 
 
 def test_rtf_is_refused_by_name() -> None:

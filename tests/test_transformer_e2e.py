@@ -249,3 +249,13 @@ def test_v2_raw_binary_file_gets_a_clear_422_not_a_500(transformer: RunningTrans
     response = asyncio.run(call())
     assert response.status_code == 422
     assert response.json()["error"] == "bad_input" and "base64" in response.json()["detail"]
+
+
+def test_optimize_reads_a_resume_photo_with_ocr(transformer: RunningTransformer) -> None:
+    from tests.test_ocr import LINES, image_bytes, recovered_share, render_page
+
+    files = {"resume": ("scan.png", image_bytes(render_page(LINES), "PNG"))}
+    response = httpx.post(f"{transformer.url}/optimize", files=files, data={"job_description": JOB_TEXT},
+                          headers={"x-request-id": "photo"}, timeout=180)  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert recovered_share(LINES, (transformer.artifacts / "photo" / "resume.txt").read_text()) >= 0.95

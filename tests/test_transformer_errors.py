@@ -22,7 +22,8 @@ from fpdf import FPDF
 from tests.conftest import RunningPredictor, RunningTransformer, free_port, start_transformer, stop_predictor
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT, resume_pdf
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # a PNG's magic bytes, then nothing decodable
+HEIC = b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64
 OLE_DOC = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 512
 
 
@@ -52,12 +53,13 @@ def _assert_error(response: httpx.Response, status: int, error: str, *words: str
 @pytest.mark.parametrize(
     ("data", "status", "error", "word"),
     [
-        (PNG, 415, "unsupported_document", "png"),
+        (HEIC, 415, "unsupported_document", "heic"),
+        (PNG, 422, "corrupt_document", "image"),
         (OLE_DOC, 415, "unsupported_document", "doc"),
         (resume_pdf()[:400], 422, "corrupt_document", "pdf"),
         (b"", 422, "empty_document", "empty"),
     ],
-    ids=["image", "old-doc", "truncated-pdf", "empty-file"],
+    ids=["heic-image", "damaged-png", "old-doc", "truncated-pdf", "empty-file"],
 )
 def test_bad_resume_files_get_their_status(
     transformer: RunningTransformer, data: bytes, status: int, error: str, word: str

@@ -29,8 +29,10 @@ from transformer.errors import (
     ServiceError,
     UnsupportedDocument,
 )
+from transformer.ocr import OCR_DPI, ocr_image, ocr_image_bytes
 
-SUPPORTED = "supported formats are PDF (with a text layer), DOCX and plain text / Markdown"
+SUPPORTED = "supported formats are PDF, DOCX, images (PNG, JPEG, TIFF, GIF, WebP) and plain text / Markdown"
+_OCR_IMAGES = {"PNG image", "JPEG image", "TIFF image", "GIF image", "WebP image"}
 
 # A DOCX is a zip; its parts are decompressed in memory, so a small upload must not expand without bound.
 _MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -79,7 +81,14 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
-def parse_document(data: bytes, *, max_bytes: int, max_pages: int) -> Document:
+def parse_document(
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pages: int,
+    max_image_pixels: int = 40_000_000,
+    ocr_timeout_s: float = 60.0,
+) -> Document:
     """Read an uploaded resume or job description into a `Document`.
 
     The format comes from the bytes themselves. Raises `DocumentTooLarge` (413), `UnsupportedDocument`
@@ -96,7 +105,11 @@ def parse_document(data: bytes, *, max_bytes: int, max_pages: int) -> Document:
     try:
         if _is_pdf(data):
             fmt = "pdf"
-            text, pages = _read_pdf(data, max_pages=max_pages)
+            text, pages = _read_pdf(data, max_pages=max_pages, max_pixels=max_image_pixels, ocr_timeout_s=ocr_timeout_s)
+        elif _image_kind(data):
+            fmt = "image"
+            text, pages = ocr_image_bytes(data, max_pixels=max_image_pixels, max_pages=max_pages,
+                                          timeout_s=ocr_timeout_s)  # fmt: skip
         elif data.startswith(_ZIP_MAGICS):
             fmt = "docx"
             text = _read_docx(data)
@@ -110,11 +123,8 @@ def parse_document(data: bytes, *, max_bytes: int, max_pages: int) -> Document:
         raise CorruptDocument(f"the document could not be read ({type(exc).__name__}); is the file damaged?") from exc
 
     if not text.strip():
-        if fmt == "pdf":
-            raise EmptyDocument(
-                "the PDF has no text layer (it looks like a scan or an image); "
-                "scanned PDFs are not supported yet (OCR comes later), please upload a PDF with selectable text"
-            )
+        if fmt in ("pdf", "image"):
+            raise EmptyDocument("no text was found in the document, not even by OCR (blank, or not a document?)")
         raise EmptyDocument("the document contains no text")
     return Document(
         text=text,
@@ -128,6 +138,14 @@ def parse_document(data: bytes, *, max_bytes: int, max_pages: int) -> Document:
 # --- detection -----------------------------------------------------------------------------------------
 
 
+def _image_kind(data: bytes) -> str | None:
+    """The name of an image format that OCR reads, from its magic bytes; None for anything else."""
+    for magic, offset, name in _IMAGE_MAGICS:
+        if data[offset : offset + len(magic)] == magic and name in _OCR_IMAGES:
+            return name
+    return None
+
+
 def _is_pdf(data: bytes) -> bool:
     # Readers accept the header anywhere in the first 1024 bytes (some generators prepend junk).
     return b"%PDF-" in data[:1024]
@@ -139,9 +157,7 @@ def _refuse_known_binary(data: bytes) -> None:
         _refuse_ole(data)
     for magic, offset, name in _IMAGE_MAGICS:
         if data[offset : offset + len(magic)] == magic:
-            raise UnsupportedDocument(
-                f"the file is a {name}; images are not supported yet (OCR comes in a later release); {SUPPORTED}"
-            )
+            raise UnsupportedDocument(f"the file is a {name}, which OCR does not read; {SUPPORTED}")
     for magic, offset, name in _OTHER_MAGICS:
         if data[offset : offset + len(magic)] == magic:
             raise UnsupportedDocument(f"the file is {name}; {SUPPORTED}")
@@ -173,8 +189,12 @@ def _refuse_ole(data: bytes) -> None:
 # --- PDF -----------------------------------------------------------------------------------------------
 
 
-def _read_pdf(data: bytes, *, max_pages: int) -> tuple[str, int]:
-    """Text layer of every page (pypdfium2), pages separated by a blank line; returns (text, page count)."""
+def _read_pdf(data: bytes, *, max_pages: int, max_pixels: int, ocr_timeout_s: float) -> tuple[str, int]:
+    """Text of every page, pages separated by a blank line; returns (text, page count).
+
+    The text layer (pypdfium2) where it is usable; pages without one, or with garbage, are rendered at
+    300 dpi and read by OCR, so a mixed PDF pays for OCR only on its scanned pages.
+    """
     with _PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(data)
@@ -195,9 +215,12 @@ def _read_pdf(data: bytes, *, max_pages: int) -> tuple[str, int]:
                 try:
                     textpage = page.get_textpage()
                     try:
-                        texts.append(textpage.get_text_range())
+                        text = textpage.get_text_range()
                     finally:
                         textpage.close()
+                    if not _usable_text_layer(text):
+                        text = _ocr_page(page, max_pixels=max_pixels, timeout_s=ocr_timeout_s)
+                    texts.append(text)
                 finally:
                     page.close()
         except pdfium.PdfiumError as exc:
@@ -207,6 +230,24 @@ def _read_pdf(data: bytes, *, max_pages: int) -> tuple[str, int]:
     # PDFium ends lines with CRLF and may emit form feeds between text runs.
     pages = [t.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").strip() for t in texts]
     return "\n\n".join(p for p in pages if p), n_pages
+
+
+def _usable_text_layer(text: str) -> bool:
+    """False for a missing text layer, or one that is mostly not text (broken font encodings, (cid:) runs)."""
+    stripped = "".join(text.split())
+    if len(stripped) < 20:
+        return False
+    readable = sum(ch.isalnum() or ch in ".,;:()-/@&%$+'\"" for ch in stripped)
+    return readable / len(stripped) >= 0.6 and "\ufffd" * 3 not in text
+
+
+def _ocr_page(page: pdfium.PdfPage, *, max_pixels: int, timeout_s: float) -> str:
+    width, height = page.get_size()
+    scale = OCR_DPI / 72
+    if width * scale * height * scale > max_pixels:
+        scale = (max_pixels / (width * height)) ** 0.5
+    image = page.render(scale=scale, grayscale=True).to_pil()
+    return ocr_image(image, timeout_s=timeout_s)
 
 
 # --- DOCX ----------------------------------------------------------------------------------------------

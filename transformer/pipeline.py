@@ -125,8 +125,9 @@ class Pipeline:
         settings = self.settings
         with _stage(stages, "parse"):
             resume_doc: Document = await asyncio.to_thread(
-                parse_document, request.resume, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages
-            )
+                parse_document, request.resume, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages,
+                max_image_pixels=settings.max_image_pixels, ocr_timeout_s=settings.ocr_timeout_s,
+            )  # fmt: skip
         with _stage(stages, "clean"):
             resume_doc = clean_document(resume_doc)
             job_text = self._job_text(request)

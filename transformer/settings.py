@@ -31,6 +31,8 @@ class TransformerSettings(BaseSettings):
     )
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="largest resume file accepted (then 413)")
     max_pages: int = Field(20, ge=1, description="most PDF pages accepted (then 413)")
+    max_image_pixels: int = Field(40_000_000, ge=1, description="largest image (or rendered PDF page) OCR reads")
+    ocr_timeout_s: float = Field(60.0, gt=0, description="longest OCR of one page (then 413)")
     max_job_description_chars: int = Field(50_000, ge=1, description="longest job description accepted (then 413)")
     job_fetch_timeout_s: float = Field(10.0, gt=0, description="longest fetch of a job_url, redirects included")
     job_fetch_max_bytes: int = Field(2_000_000, ge=1, description="largest job page read (then 413)")
