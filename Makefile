@@ -9,8 +9,9 @@ export HF_HUB_OFFLINE ?= 1
 
 .PHONY: demo test lint clean
 
-# Debian packages the service and the tests need: Tesseract for OCR, the DejaVu font for test documents.
-APT_PACKAGES := tesseract-ocr fonts-dejavu-core
+# Debian packages the service and the tests need: Tesseract for OCR; the DejaVu font and openssl make
+# test documents and a test TLS certificate.
+APT_PACKAGES := tesseract-ocr fonts-dejavu-core openssl
 
 $(STAMP): pyproject.toml
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -150,6 +150,8 @@ def start_transformer(
 def transformer(predictor: RunningPredictor, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTransformer]:
     """One real transformer process in front of the session's real predictor."""
     host = predictor.url.removeprefix("http://")
-    proc, running = start_transformer(host, tmp_path_factory.mktemp("transformer"))
+    # Job pages in tests are served on loopback, which job_url refuses unless allow-listed.
+    proc, running = start_transformer(host, tmp_path_factory.mktemp("transformer"),
+                                      TRANSFORMER_JOB_FETCH_ALLOWED_HOSTS='["127.0.0.1"]')  # fmt: skip
     yield running
     stop_predictor(proc)

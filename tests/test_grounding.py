@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.resume_builders import make_resume
 from transformer.grounding import (
     REASON_FROM_JOB,
     REASON_NOT_FOUND,
@@ -14,7 +15,6 @@ from transformer.grounding import (
     check_grounding,
     strip_unsupported,
 )
-from transformer.schema import TailoredResume
 
 SOURCE_RESUME = """\
 José Müller
@@ -54,51 +54,6 @@ We are looking for a backend engineer to build our event streaming platform.
 Requirements: 6+ years with Python or Rust, Kafka, Terraform and Kubernetes.
 Nice to have: a Master of Science in Computer Science, experience with AWS.
 """
-
-
-def make_resume(**sections: Any) -> TailoredResume:
-    """A valid TailoredResume with every required field defaulted ("" or []), sections given as JSON dicts."""
-    work_defaults = {
-        "name": "",
-        "position": "",
-        "location": "",
-        "startDate": "",
-        "endDate": "",
-        "summary": "",
-        "highlights": [],
-    }
-    education_defaults = {
-        "institution": "",
-        "area": "",
-        "studyType": "",
-        "startDate": "",
-        "endDate": "",
-        "score": "",
-    }
-    basics = {
-        "name": "",
-        "label": "",
-        "email": "",
-        "phone": "",
-        "url": "",
-        "location": {"city": "", "region": "", "countryCode": ""},
-        "profiles": [],
-    }
-    basics.update(sections.pop("basics", {}))
-    data: dict[str, Any] = {
-        "basics": basics,
-        "summary": sections.pop("summary", ""),
-        "work": [{**work_defaults, **w} for w in sections.pop("work", [])],
-        "education": [{**education_defaults, **e} for e in sections.pop("education", [])],
-        "skills": [{"name": "", "level": "", "keywords": [], **s} for s in sections.pop("skills", [])],
-        "projects": [
-            {"name": "", "description": "", "highlights": [], "url": "", **p} for p in sections.pop("projects", [])
-        ],
-        "certifications": [{"name": "", "issuer": "", "date": "", **c} for c in sections.pop("certifications", [])],
-        "tailoring": {"targetRole": "", "matchedJobKeywords": [], **sections.pop("tailoring", {})},
-    }
-    assert not sections, f"unknown sections: {sorted(sections)}"
-    return TailoredResume.model_validate(data)
 
 
 def faithful_sections() -> dict[str, Any]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from tests.resume_builders import make_resume
 from transformer.grounding import GroundingItem, GroundingReport
 from transformer.schema import TailoredResume
 from transformer.scoring import (
@@ -29,33 +28,6 @@ JOB_DESCRIPTION = """\
 Backend engineer: Rust, Kafka and Terraform. You will run Kafka on Kubernetes and write Rust services.
 5+ years of experience with Python. Kafka experience is required.
 """
-
-
-def make_resume(**sections: Any) -> TailoredResume:
-    """A valid TailoredResume with every required field defaulted ("" or []), sections given as JSON dicts."""
-    basics = {
-        "name": "",
-        "label": "",
-        "email": "",
-        "phone": "",
-        "url": "",
-        "location": {"city": "", "region": "", "countryCode": ""},
-        "profiles": [],
-    }
-    basics.update(sections.pop("basics", {}))
-    work = {"name": "", "position": "", "location": "", "startDate": "", "endDate": "", "summary": "", "highlights": []}
-    data: dict[str, Any] = {
-        "basics": basics,
-        "summary": sections.pop("summary", ""),
-        "work": [{**work, **w} for w in sections.pop("work", [])],
-        "education": [],
-        "skills": [{"name": "", "level": "", "keywords": [], **s} for s in sections.pop("skills", [])],
-        "projects": [],
-        "certifications": [],
-        "tailoring": {"targetRole": "", "matchedJobKeywords": [], **sections.pop("tailoring", {})},
-    }
-    assert not sections, f"unknown sections: {sorted(sections)}"
-    return TailoredResume.model_validate(data)
 
 
 @pytest.fixture

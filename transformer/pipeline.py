@@ -23,6 +23,7 @@ from transformer.cleaning import clean_document, clean_text
 from transformer.documents import Document
 from transformer.errors import BadInput, DocumentTooLarge, EmptyDocument, InvalidModelOutput, ServiceError
 from transformer.grounding import GroundingReport, check_grounding, strip_unsupported
+from transformer.job_fetch import JobFetchPolicy, fetch_job_text
 from transformer.parsing import parse_document
 from transformer.predictor_client import Completion, PredictorClient
 from transformer.prompting import build_chat_request
@@ -76,12 +77,19 @@ class Pipeline:
         self.client = client
         self.store = store
         self.schema = generation_schema(settings.generation_max_string_chars, settings.generation_max_items)
+        self.job_fetch_policy = JobFetchPolicy(
+            timeout_s=settings.job_fetch_timeout_s,
+            max_bytes=settings.job_fetch_max_bytes,
+            allowed_hosts=settings.job_fetch_allowed_hosts,
+        )
 
     async def run(self, request: TailorInput, request_id: str, on_event: EventCallback | None = None) -> TailorResult:
         """Tailor one resume to one job description. Raises a ServiceError subclass on failure."""
         artifacts: dict[str, Any] = {"upload.bin": request.resume}
         if request.resume_filename:
             artifacts["upload_filename.txt"] = request.resume_filename
+        if request.job_url:
+            artifacts["job_url.txt"] = request.job_url
         stages: dict[str, float] = {}
         started = time.perf_counter()
         try:
@@ -128,9 +136,10 @@ class Pipeline:
                 parse_document, request.resume, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages,
                 max_image_pixels=settings.max_image_pixels, ocr_timeout_s=settings.ocr_timeout_s,
             )  # fmt: skip
+        with _stage(stages, "job"):
+            job_text = await self._job_text(request)
         with _stage(stages, "clean"):
             resume_doc = clean_document(resume_doc)
-            job_text = self._job_text(request)
         log.info(
             "inputs read",
             extra={"request_id": request_id, "format": resume_doc.format, "pages": resume_doc.pages,
@@ -195,17 +204,22 @@ class Pipeline:
         artifacts["result.json"] = result.model_dump_json(indent=2).encode()
         return result
 
-    def _job_text(self, request: TailorInput) -> str:
-        if request.job_url and not request.job_description:
-            raise BadInput("job_url is not fetched by this version; send the job description as text")
-        if request.job_description is None:
-            raise BadInput("a job description is required (job_description)")
-        if len(request.job_description) > self.settings.max_job_description_chars:
+    async def _job_text(self, request: TailorInput) -> str:
+        """The job description: the text given, or the main text of the page at job_url (fetched safely)."""
+        has_text = request.job_description is not None and request.job_description.strip() != ""
+        if has_text and request.job_url:
+            raise BadInput("send either job_description or job_url, not both")
+        if request.job_url:
+            raw = await fetch_job_text(request.job_url, self.job_fetch_policy)
+        elif request.job_description is not None:
+            raw = request.job_description
+        else:
+            raise BadInput("a job description is required (job_description or job_url)")
+        if len(raw) > self.settings.max_job_description_chars:
             raise DocumentTooLarge(
-                f"the job description has {len(request.job_description)} characters; "
-                f"the limit is {self.settings.max_job_description_chars}"
+                f"the job description has {len(raw)} characters; the limit is {self.settings.max_job_description_chars}"
             )
-        text = clean_text(request.job_description)
+        text = clean_text(raw)
         if not text:
             raise EmptyDocument("the job description is empty")
         return text

@@ -44,7 +44,7 @@ class Health(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (413, 415, 422, 502, 503, 504)
+    code: {"model": ErrorBody} for code in (403, 413, 415, 422, 502, 503, 504)
 }
 
 
