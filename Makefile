@@ -7,15 +7,22 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean system-deps
 
 # Debian packages the service and the tests need: Tesseract for OCR; the DejaVu font and openssl make
 # test documents and a test TLS certificate.
 APT_PACKAGES := tesseract-ocr fonts-dejavu-core openssl
 
-$(STAMP): pyproject.toml
+# Checked on every run (cheap), installed only where missing.
+system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[cpu,dev]'
@@ -23,10 +30,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip uninstall --quiet -y torchvision torchaudio torchcodec
 	touch $@
 
-demo: $(STAMP)
+demo: system-deps $(STAMP)
 	$(PY) scripts/demo.py
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
