@@ -63,16 +63,20 @@ COMPLETION = json.dumps({
 }).encode()  # fmt: skip
 
 
+TOKEN_COUNT = json.dumps({"count": 700, "max_model_len": 16384, "tokens": []}).encode()
+
+
 class InstantPredictor(BaseHTTPRequestHandler):
     """Answers every chat completion at once with the fixed resume (a benchmark stand-in, not a test double)."""
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
+        body = TOKEN_COUNT if self.path == "/tokenize" else COMPLETION
         self.send_response(200)
         self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(COMPLETION)))
+        self.send_header("content-length", str(len(body)))
         self.end_headers()
-        self.wfile.write(COMPLETION)
+        self.wfile.write(body)
 
     def do_GET(self) -> None:
         self.send_response(200)
@@ -158,7 +162,7 @@ def main() -> None:
         proc.terminate()
         proc.wait(timeout=30)
         stub.shutdown()
-    names = ["total_ms", "overhead_ms", "parse_ms", "clean_ms", "prompt_ms", "predict_ms", "validate_ms",
+    names = ["total_ms", "overhead_ms", "parse_ms", "clean_ms", "prompt_ms", "budget_ms", "predict_ms", "validate_ms",
              "ground_ms"]  # fmt: skip
     print(f"median of {args.runs} runs through HTTP; predictor = instant stand-in")
     print(f"{'input':<12}" + "".join(f"{n:>13}" for n in names))

@@ -212,3 +212,39 @@ def test_base64_resume_round_trips_through_v2(transformer: RunningTransformer) -
     assert response.status_code == 200, response.text
     request_id = {o["name"]: o["data"] for o in response.json()["outputs"]}["request_id"][0]
     assert (transformer.artifacts / request_id / "upload.bin").read_bytes() == data
+
+
+def test_token_budgets_name_the_part_and_the_overage(predictor: RunningPredictor, tmp_path: Path) -> None:
+    """Counted by the predictor's own tokenizer (vLLM's /tokenize); budgets set just under the real counts."""
+    from transformer.cleaning import clean_document, clean_text
+    from transformer.parsing import parse_document
+    from transformer.prompting import build_messages
+
+    def count(**body: object) -> int:
+        reply = httpx.post(f"{predictor.url}/tokenize", json={"model": "resume-optimizer", **body}, timeout=30)
+        return reply.json()["count"]
+
+    resume = clean_document(parse_document(RESUME_TEXT.encode(), max_bytes=10**6, max_pages=5)).text
+    job = clean_text(JOB_TEXT)
+    resume_tokens = count(prompt=resume, add_special_tokens=False)
+    job_tokens = count(prompt=job, add_special_tokens=False)
+    prompt_tokens = count(messages=build_messages(resume, job))
+    host = predictor.url.removeprefix("http://")
+    budgets = {"TRANSFORMER_RESUME_TOKEN_BUDGET": str(resume_tokens), "TRANSFORMER_JOB_TOKEN_BUDGET": str(job_tokens),
+               "TRANSFORMER_PROMPT_TOKEN_BUDGET": str(prompt_tokens - 1)}  # fmt: skip
+    proc, running = start_transformer(host, tmp_path, **budgets)
+    try:
+
+        def send(resume_text: str, job_text: str) -> httpx.Response:
+            body = {"resume_text": resume_text, "job_description": job_text}
+            return httpx.post(f"{running.url}/optimize/text", json=body, timeout=60)
+
+        longer = "\nVolunteer: taught Python to high-school students every Saturday."
+        _assert_error(send(RESUME_TEXT + longer, JOB_TEXT), 413, "too_large", "the resume is",
+                      "TRANSFORMER_RESUME_TOKEN_BUDGET")  # fmt: skip
+        _assert_error(send(RESUME_TEXT, JOB_TEXT + longer), 413, "too_large", "the job description is",
+                      "TRANSFORMER_JOB_TOKEN_BUDGET")  # fmt: skip
+        _assert_error(send(RESUME_TEXT, JOB_TEXT), 413, "too_large",
+                      f"the whole prompt is {prompt_tokens} tokens, 1 over")  # fmt: skip
+    finally:
+        stop_predictor(proc)

@@ -155,6 +155,8 @@ class Pipeline:
                 stream=on_event is not None,
             )  # fmt: skip
         artifacts["prompt.json"] = chat.model_dump(exclude_none=True)
+        with _stage(stages, "budget"):
+            await self._check_token_budgets(resume_doc.text, job_text, chat.messages)
 
         resume = None
         outcomes: list[ValidationOutcome] = []
@@ -203,6 +205,34 @@ class Pipeline:
         )
         artifacts["result.json"] = result.model_dump_json(indent=2).encode()
         return result
+
+    async def _check_token_budgets(self, resume_text: str, job_text: str, messages: list[dict[str, str]]) -> None:
+        """Count with the predictor's own tokenizer; over a budget is a 413 that names the part and the overage."""
+        settings = self.settings
+
+        async def count_text(text: str, budget: int) -> int:
+            # Byte-level BPE (Qwen's tokenizer) spends at least one byte per token, so a text no longer than its
+            # budget in UTF-8 bytes cannot exceed it: skip the round trip.
+            if len(text.encode()) <= budget:
+                return 0
+            return await self.client.count_tokens(text=text)
+
+        counts = await asyncio.gather(
+            count_text(resume_text, settings.resume_token_budget),
+            count_text(job_text, settings.job_token_budget),
+            self.client.count_tokens(messages=messages),
+        )
+        budgets = [
+            ("the resume", settings.resume_token_budget, "TRANSFORMER_RESUME_TOKEN_BUDGET"),
+            ("the job description", settings.job_token_budget, "TRANSFORMER_JOB_TOKEN_BUDGET"),
+            ("the whole prompt", settings.prompt_token_budget, "TRANSFORMER_PROMPT_TOKEN_BUDGET"),
+        ]
+        for count, (part, budget, setting) in zip(counts, budgets, strict=True):
+            if count > budget:
+                raise DocumentTooLarge(
+                    f"{part} is {count} tokens, {count - budget} over its budget of {budget} ({setting}); "
+                    "shorten it and try again"
+                )
 
     async def _job_text(self, request: TailorInput) -> str:
         """The job description: the text given, or the main text of the page at job_url (fetched safely)."""

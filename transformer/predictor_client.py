@@ -55,6 +55,25 @@ class PredictorClient:
                 retry_after_s=self.settings.retry_after_s,
             ) from None
 
+    async def count_tokens(self, *, text: str | None = None, messages: list[dict[str, str]] | None = None) -> int:
+        """Tokens of a text, or of chat messages as the chat template renders them, by the predictor's tokenizer."""
+        body: dict[str, Any] = {"model": self.settings.predictor_model}
+        body.update({"messages": messages} if messages is not None else {"prompt": text, "add_special_tokens": False})
+        try:
+            async with asyncio.timeout(self.settings.predictor_timeout_s):
+                response = await self.http.post("/tokenize", json=body)
+        except (TimeoutError, httpx.TimeoutException):
+            raise PredictorTimeout(
+                f"the predictor did not answer within {self.settings.predictor_timeout_s:g} s (counting tokens)"
+            ) from None
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise PredictorUnavailable(
+                f"the predictor at {self.base_url} is unreachable ({type(exc).__name__})",
+                retry_after_s=self.settings.retry_after_s,
+            ) from None
+        self._raise_for_status(response.status_code, response.text)
+        return int(response.json()["count"])
+
     async def _complete(self, request: ChatRequest) -> Completion:
         response = await self.http.post("/v1/chat/completions", json=request.model_dump(exclude_none=True))
         self._raise_for_status(response.status_code, response.text)

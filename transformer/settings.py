@@ -21,6 +21,11 @@ class TransformerSettings(BaseSettings):
     predictor_timeout_s: float = Field(300.0, gt=0, description="longest wait for one predictor answer (then 504)")
     predictor_connect_timeout_s: float = Field(5.0, gt=0, description="longest wait to connect to the predictor")
     retry_after_s: int = Field(10, ge=1, description="Retry-After sent with 503 when the predictor is unreachable")
+    resume_token_budget: int = Field(8000, ge=1, description="most tokens of resume text (then 413)")
+    job_token_budget: int = Field(4000, ge=1, description="most tokens of job description text (then 413)")
+    prompt_token_budget: int = Field(
+        10000, ge=1, description="most tokens of the whole prompt (instructions + resume + job; then 413)"
+    )
     max_output_tokens: int = Field(4096, ge=16, description="max_tokens of the tailored answer")
     temperature: float = Field(0.2, ge=0, le=2, description="sampling temperature of the tailored answer")
     generation_max_string_chars: int | None = Field(
