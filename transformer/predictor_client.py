@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -38,17 +39,21 @@ class PredictorClient:
 
     async def complete(self, request: ChatRequest, on_token: TokenCallback | None = None) -> Completion:
         """One chat completion; streamed when `on_token` is given. Raises PredictorUnavailable/Timeout."""
+        async with self._call("answer"):
+            if on_token is None:
+                return await self._complete(request)
+            return await self._stream(request, on_token)
+
+    @contextlib.asynccontextmanager
+    async def _call(self, what: str) -> AsyncIterator[None]:
+        """One deadline for the whole call, and transport failures mapped to 503/504 (in one place)."""
         try:
             async with asyncio.timeout(self.settings.predictor_timeout_s):
-                if on_token is None:
-                    return await self._complete(request)
-                return await self._stream(request, on_token)
-        except TimeoutError:
+                yield
+        except (TimeoutError, httpx.TimeoutException):
             raise PredictorTimeout(
-                f"the predictor did not answer within {self.settings.predictor_timeout_s:g} s"
+                f"the predictor did not answer within {self.settings.predictor_timeout_s:g} s ({what})"
             ) from None
-        except httpx.TimeoutException:
-            raise PredictorTimeout("the predictor timed out") from None
         except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             raise PredictorUnavailable(
                 f"the predictor at {self.base_url} is unreachable ({type(exc).__name__})",
@@ -59,18 +64,8 @@ class PredictorClient:
         """Tokens of a text, or of chat messages as the chat template renders them, by the predictor's tokenizer."""
         body: dict[str, Any] = {"model": self.settings.predictor_model}
         body.update({"messages": messages} if messages is not None else {"prompt": text, "add_special_tokens": False})
-        try:
-            async with asyncio.timeout(self.settings.predictor_timeout_s):
-                response = await self.http.post("/tokenize", json=body)
-        except (TimeoutError, httpx.TimeoutException):
-            raise PredictorTimeout(
-                f"the predictor did not answer within {self.settings.predictor_timeout_s:g} s (counting tokens)"
-            ) from None
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise PredictorUnavailable(
-                f"the predictor at {self.base_url} is unreachable ({type(exc).__name__})",
-                retry_after_s=self.settings.retry_after_s,
-            ) from None
+        async with self._call("counting tokens"):
+            response = await self.http.post("/tokenize", json=body)
         self._raise_for_status(response.status_code, response.text)
         return int(response.json()["count"])
 
