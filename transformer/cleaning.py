@@ -39,6 +39,11 @@ _GLYPH_BULLET_LINE = re.compile(f"^[ ]*[{re.escape(_GLYPH_BULLETS)}][ ]*", re.MU
 _TEXT_BULLET_LINE = re.compile(f"^[ ]*[{re.escape(_TEXT_BULLETS)}][ ]+(?=\\S)", re.MULTILINE)
 # PDF extraction sometimes puts the bullet glyph alone on its line, the item on the next.
 _LONE_BULLET = re.compile(f"^[ ]*[{re.escape(_GLYPH_BULLETS)}][ ]*\n+(?=[ ]*[^\\s])", re.MULTILINE)
+# A word broken at a line end: PDFium marks the hyphen it saw there as U+FFFE, Word exports a soft hyphen
+# (U+00AD), plain text has "-" and a newline. Joined only between lower-case letters, so "2019-\n2021" and
+# "Java-\nScript" stay as written.
+_MARKED_BREAK = re.compile("(?<=[^\\W\\d_])[\u00ad\ufffe][ \t]*\n?[ \t]*(?=[^\\W\\d_])")
+_HYPHEN_BREAK = re.compile("(?<=[^\\W\\d_])[-\u2010][ \t]*\n[ \t]*(?=[a-z\u00df-\u00ff])")
 _SPACES = re.compile("[ ]{2,}")
 _LINE_EDGES = re.compile("^[ ]+|[ ]+$", re.MULTILINE)
 _BLANK_LINES = re.compile("\n{3,}")
@@ -51,6 +56,8 @@ def clean_text(text: str) -> str:
     paragraphs. Accented letters are kept as they are.
     """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _MARKED_BREAK.sub("", text)
+    text = _HYPHEN_BREAK.sub("", text).replace("\ufffe", "-")
     text = text.translate(_TRANSLATE)
     text = _LONE_BULLET.sub(BULLET, text)
     text = _GLYPH_BULLET_LINE.sub(BULLET, text)

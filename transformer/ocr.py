@@ -12,6 +12,7 @@ import time
 import pytesseract
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from transformer.deadline import Deadline
 from transformer.errors import CorruptDocument, DocumentTooLarge, ServiceError
 
 log = logging.getLogger("transformer.ocr")
@@ -28,15 +29,19 @@ class OcrTimeout(ServiceError):
     status, error = 413, "ocr_timeout"
 
 
-def ocr_image(image: Image.Image, *, timeout_s: float, lang: str = "eng") -> str:
-    """Text of one page image. Raises OcrTimeout when Tesseract runs past `timeout_s`."""
+def ocr_image(image: Image.Image, *, timeout_s: float, lang: str = "eng", deadline: Deadline | None = None) -> str:
+    """Text of one page image. Raises OcrTimeout when Tesseract runs past `timeout_s`, ParseTimeout when it
+    runs past the whole document's `deadline`."""
     started = time.perf_counter()
+    budget = timeout_s if deadline is None else deadline.cap(timeout_s)
     gray = ImageOps.grayscale(image)
     try:
         # psm 3: automatic page segmentation, which keeps the columns of a two-column resume apart.
-        text = pytesseract.image_to_string(gray, lang=lang, config="--psm 3", timeout=timeout_s)
+        text = pytesseract.image_to_string(gray, lang=lang, config="--psm 3", timeout=budget)
     except RuntimeError as exc:  # pytesseract raises RuntimeError("Tesseract process timeout")
         if "timeout" in str(exc).lower():
+            if deadline is not None and budget < timeout_s:
+                raise deadline.expired() from None
             raise OcrTimeout(
                 f"OCR of one page took longer than {timeout_s:g} s (TRANSFORMER_OCR_TIMEOUT_S); upload a cleaner, "
                 "smaller scan or a PDF with a text layer"
@@ -49,7 +54,9 @@ def ocr_image(image: Image.Image, *, timeout_s: float, lang: str = "eng") -> str
     return text
 
 
-def ocr_image_bytes(data: bytes, *, max_pixels: int, max_pages: int, timeout_s: float) -> tuple[str, int]:
+def ocr_image_bytes(
+    data: bytes, *, max_pixels: int, max_pages: int, timeout_s: float, deadline: Deadline | None = None
+) -> tuple[str, int]:
     """Text of an image file (every frame of a multi-page TIFF); returns (text, pages)."""
     try:
         image = Image.open(io.BytesIO(data))
@@ -68,7 +75,7 @@ def ocr_image_bytes(data: bytes, *, max_pixels: int, max_pages: int, timeout_s: 
             )
         try:
             frame = ImageOps.exif_transpose(image)  # phone photos carry their rotation in EXIF
-            texts.append(ocr_image(frame, timeout_s=timeout_s).strip())
+            texts.append(ocr_image(frame, timeout_s=timeout_s, deadline=deadline).strip())
         except (OSError, ValueError) as exc:
             raise CorruptDocument(f"the image could not be decoded ({type(exc).__name__})") from None
     return "\n\n".join(t for t in texts if t), frames

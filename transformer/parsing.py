@@ -19,7 +19,9 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml.etree import _Element
+from pydantic import BaseModel
 
+from transformer.deadline import Deadline
 from transformer.documents import Document, DocumentFormat
 from transformer.errors import (
     CorruptDocument,
@@ -30,12 +32,10 @@ from transformer.errors import (
     UnsupportedDocument,
 )
 from transformer.ocr import OCR_DPI, ocr_image, ocr_image_bytes
+from transformer.pdf_layout import page_text, remove_repeated_lines
 
 SUPPORTED = "supported formats are PDF, DOCX, images (PNG, JPEG, TIFF, GIF, WebP) and plain text / Markdown"
 _OCR_IMAGES = {"PNG image", "JPEG image", "TIFF image", "GIF image", "WebP image"}
-
-# A DOCX is a zip; its parts are decompressed in memory, so a small upload must not expand without bound.
-_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 
 # PDFium is not thread-safe; KServe may call preprocess from several threads.
 _PDFIUM_LOCK = threading.Lock()
@@ -88,12 +88,17 @@ def parse_document(
     max_pages: int,
     max_image_pixels: int = 40_000_000,
     ocr_timeout_s: float = 60.0,
+    timeout_s: float | None = None,
+    max_chars: int | None = None,
+    docx_limits: DocxLimits | None = None,
 ) -> Document:
     """Read an uploaded resume or job description into a `Document`.
 
-    The format comes from the bytes themselves. Raises `DocumentTooLarge` (413), `UnsupportedDocument`
-    (415), `CorruptDocument`, `EncryptedDocument` or `EmptyDocument` (422); no library exception escapes.
+    The format comes from the bytes themselves. Raises `DocumentTooLarge` (413; also too many characters
+    or a DOCX zip bomb), `ParseTimeout` (413, past `timeout_s`), `UnsupportedDocument` (415),
+    `CorruptDocument`, `EncryptedDocument` or `EmptyDocument` (422); no library exception escapes.
     """
+    deadline = Deadline(timeout_s)
     # Size first: nothing about an over-size upload is worth parsing.
     if len(data) > max_bytes:
         raise DocumentTooLarge(f"the document is {len(data)} bytes; the limit is {max_bytes} bytes")
@@ -105,14 +110,15 @@ def parse_document(
     try:
         if _is_pdf(data):
             fmt = "pdf"
-            text, pages = _read_pdf(data, max_pages=max_pages, max_pixels=max_image_pixels, ocr_timeout_s=ocr_timeout_s)
+            text, pages = _read_pdf(data, max_pages=max_pages, max_pixels=max_image_pixels,
+                                    ocr_timeout_s=ocr_timeout_s, deadline=deadline, max_chars=max_chars)  # fmt: skip
         elif _image_kind(data):
             fmt = "image"
             text, pages = ocr_image_bytes(data, max_pixels=max_image_pixels, max_pages=max_pages,
-                                          timeout_s=ocr_timeout_s)  # fmt: skip
+                                          timeout_s=ocr_timeout_s, deadline=deadline)  # fmt: skip
         elif data.startswith(_ZIP_MAGICS):
             fmt = "docx"
-            text = _read_docx(data)
+            text = _read_docx(data, docx_limits or DocxLimits(), deadline)
         else:
             _refuse_known_binary(data)
             fmt = "text"
@@ -122,6 +128,8 @@ def parse_document(
     except Exception as exc:  # the library boundary: anything unexpected means a bad file
         raise CorruptDocument(f"the document could not be read ({type(exc).__name__}); is the file damaged?") from exc
 
+    deadline.check()
+    _check_chars(len(text), max_chars)
     if not text.strip():
         if fmt in ("pdf", "image"):
             raise EmptyDocument("no text was found in the document, not even by OCR (blank, or not a document?)")
@@ -133,6 +141,22 @@ def parse_document(
         sha256=hashlib.sha256(data).hexdigest(),
         size_bytes=len(data),
     )
+
+
+class DocxLimits(BaseModel):
+    """What a DOCX (a zip) may expand to; checked from the zip directory before python-docx opens it."""
+
+    max_unzipped_bytes: int = 100 * 1024 * 1024
+    max_entries: int = 1000
+    max_compression_ratio: float = 100.0
+
+
+def _check_chars(count: int, max_chars: int | None) -> None:
+    if max_chars is not None and count > max_chars:
+        raise DocumentTooLarge(
+            f"the document holds at least {count} characters of text; the limit is {max_chars} "
+            "(TRANSFORMER_MAX_RESUME_CHARS): a resume should be a few pages"
+        )
 
 
 # --- detection -----------------------------------------------------------------------------------------
@@ -189,11 +213,14 @@ def _refuse_ole(data: bytes) -> None:
 # --- PDF -----------------------------------------------------------------------------------------------
 
 
-def _read_pdf(data: bytes, *, max_pages: int, max_pixels: int, ocr_timeout_s: float) -> tuple[str, int]:
+def _read_pdf(
+    data: bytes, *, max_pages: int, max_pixels: int, ocr_timeout_s: float, deadline: Deadline, max_chars: int | None
+) -> tuple[str, int]:
     """Text of every page, pages separated by a blank line; returns (text, page count).
 
-    The text layer (pypdfium2) where it is usable; pages without one, or with garbage, are rendered at
-    300 dpi and read by OCR, so a mixed PDF pays for OCR only on its scanned pages.
+    The text layer (pypdfium2, in reading order: see pdf_layout) where it is usable; pages without one, or
+    with garbage, are rendered at 300 dpi and read by OCR, so a mixed PDF pays for OCR only on its scanned
+    pages. Headers and footers repeated on every page are kept once, page numbers dropped.
     """
     with _PDFIUM_LOCK:
         try:
@@ -210,25 +237,32 @@ def _read_pdf(data: bytes, *, max_pages: int, max_pixels: int, ocr_timeout_s: fl
             if n_pages > max_pages:
                 raise DocumentTooLarge(f"the PDF has {n_pages} pages; the limit is {max_pages}")
             texts = []
+            chars = 0
             for index in range(n_pages):
+                deadline.check()
                 page = pdf[index]
                 try:
                     textpage = page.get_textpage()
                     try:
                         text = textpage.get_text_range()
+                        if _usable_text_layer(text):
+                            text = page_text(textpage)
                     finally:
                         textpage.close()
                     if not _usable_text_layer(text):
-                        text = _ocr_page(page, max_pixels=max_pixels, timeout_s=ocr_timeout_s)
+                        text = _ocr_page(page, max_pixels=max_pixels, timeout_s=ocr_timeout_s, deadline=deadline)
                     texts.append(text)
                 finally:
                     page.close()
+                chars += len(text)
+                _check_chars(chars, max_chars)  # stop early: no need to OCR page 20 of a 10 MB text dump
         except pdfium.PdfiumError as exc:
             raise CorruptDocument("the PDF is damaged: a page could not be read") from exc
         finally:
             pdf.close()
     # PDFium ends lines with CRLF and may emit form feeds between text runs.
     pages = [t.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").strip() for t in texts]
+    pages = [p.strip() for p in remove_repeated_lines(pages)]
     return "\n\n".join(p for p in pages if p), n_pages
 
 
@@ -241,30 +275,29 @@ def _usable_text_layer(text: str) -> bool:
     return readable / len(stripped) >= 0.6 and "\ufffd" * 3 not in text
 
 
-def _ocr_page(page: pdfium.PdfPage, *, max_pixels: int, timeout_s: float) -> str:
+def _ocr_page(page: pdfium.PdfPage, *, max_pixels: int, timeout_s: float, deadline: Deadline) -> str:
     width, height = page.get_size()
     scale = OCR_DPI / 72
     if width * scale * height * scale > max_pixels:
         scale = (max_pixels / (width * height)) ** 0.5
     image = page.render(scale=scale, grayscale=True).to_pil()
-    return ocr_image(image, timeout_s=timeout_s)
+    return ocr_image(image, timeout_s=timeout_s, deadline=deadline)
 
 
 # --- DOCX ----------------------------------------------------------------------------------------------
 
 
-def _read_docx(data: bytes) -> str:
+def _read_docx(data: bytes, limits: DocxLimits, deadline: Deadline) -> str:
     """Body text in document order (tables where they stand), plus section headers and footers."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        unzipped = sum(info.file_size for info in archive.infolist())
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise CorruptDocument("the file looks like a ZIP/DOCX but the archive is damaged or truncated") from exc
+    _check_zip_bomb(infos, limits)
     if "word/document.xml" not in names:
         raise UnsupportedDocument(f"the file is {_zip_kind(archive, names)}, not a Word document; {SUPPORTED}")
-    if unzipped > _MAX_UNZIPPED_BYTES:
-        raise DocumentTooLarge(f"the DOCX expands to {unzipped} bytes; the limit is {_MAX_UNZIPPED_BYTES}")
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -292,11 +325,38 @@ def _read_docx(data: bytes) -> str:
             # A linked header has no definition of its own; reading it would just repeat the previous one.
             if part.is_linked_to_previous:
                 continue
-            text = "\n".join(_blocks(part._element, part))
+            text = "\n".join(_blocks(part._element, part, deadline))
             if text.strip() and text not in out:
                 out.append(text)
-    body = "\n".join(_blocks(document.element.body, document._body))
+    deadline.check()
+    body = "\n".join(_blocks(document.element.body, document._body, deadline))
     return "\n\n".join(t for t in (*headers, body, *footers) if t.strip())
+
+
+def _check_zip_bomb(infos: list[zipfile.ZipInfo], limits: DocxLimits) -> None:
+    """Refuse archives that would expand too far, from the sizes the zip directory declares.
+
+    Declared sizes are enough: zipfile never returns more than an entry's declared size (and fails its CRC
+    if the data is longer), so a lying header cannot expand past these checks.
+    """
+    if len(infos) > limits.max_entries:
+        raise DocumentTooLarge(
+            f"the DOCX/ZIP holds {len(infos)} entries; the limit is {limits.max_entries} (TRANSFORMER_DOCX_MAX_ENTRIES)"
+        )
+    unzipped = sum(info.file_size for info in infos)
+    if unzipped > limits.max_unzipped_bytes:
+        raise DocumentTooLarge(
+            f"the DOCX/ZIP expands to {unzipped} bytes; the limit is {limits.max_unzipped_bytes} "
+            "(TRANSFORMER_DOCX_MAX_UNZIPPED_BYTES)"
+        )
+    for info in infos:
+        # Tiny parts may compress very well for real; only a large part with an extreme ratio is a bomb.
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > limits.max_compression_ratio:
+            raise DocumentTooLarge(
+                f"the DOCX/ZIP part {info.filename[:80]!r} expands {ratio:.0f} times (a zip bomb?); the limit is "
+                f"{limits.max_compression_ratio:g} (TRANSFORMER_DOCX_MAX_COMPRESSION_RATIO)"
+            )
 
 
 def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
@@ -313,19 +373,20 @@ def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
     return "a ZIP archive"
 
 
-def _blocks(element: _Element, parent: object) -> Iterator[str]:
+def _blocks(element: _Element, parent: object, deadline: Deadline) -> Iterator[str]:
     """Lines of a block container (body, header, cell) in document order, descending into content controls."""
     for child in element.iterchildren():
+        deadline.check()
         if child.tag == f"{_W}p":
-            yield from _paragraph(Paragraph(child, parent))
+            yield from _paragraph(Paragraph(child, parent), deadline)
         elif child.tag == f"{_W}tbl":
-            yield from _table(Table(child, parent))
+            yield from _table(Table(child, parent), deadline)
         elif child.tag in (f"{_W}sdt", f"{_W}customXml"):
             content = child.find(f"{_W}sdtContent")
-            yield from _blocks(content if content is not None else child, parent)
+            yield from _blocks(content if content is not None else child, parent, deadline)
 
 
-def _paragraph(paragraph: Paragraph) -> Iterator[str]:
+def _paragraph(paragraph: Paragraph, deadline: Deadline) -> Iterator[str]:
     """A paragraph's text (list items get a bullet), then any text boxes anchored in it."""
     text = paragraph.text
     if text.strip():
@@ -338,7 +399,7 @@ def _paragraph(paragraph: Paragraph) -> Iterator[str]:
         outer = ancestors[: ancestors.index(element)]
         if any(a.tag == _MC_FALLBACK or a.tag == f"{_W}txbxContent" for a in outer):
             continue
-        yield from _blocks(box, paragraph)
+        yield from _blocks(box, paragraph, deadline)
 
 
 def _is_list_item(paragraph: Paragraph) -> bool:
@@ -353,7 +414,7 @@ def _is_list_item(paragraph: Paragraph) -> bool:
     return style is not None and (style.name or "").startswith("List")
 
 
-def _table(table: Table) -> Iterator[str]:
+def _table(table: Table, deadline: Deadline) -> Iterator[str]:
     """One line per row, cells joined by " | "; merged cells are read once."""
     for row in table.rows:
         cells = []
@@ -362,7 +423,7 @@ def _table(table: Table) -> Iterator[str]:
             if tc.vMerge == "continue":
                 continue
             cell = _Cell(tc, table)
-            text = " ".join(line.strip() for line in _blocks(tc, cell) if line.strip())
+            text = " ".join(line.strip() for line in _blocks(tc, cell, deadline) if line.strip())
             if text:
                 cells.append(text)
         if cells:

@@ -20,11 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from transformer import metrics
 from transformer.cleaning import clean_document, clean_text
+from transformer.deadline import Deadline
 from transformer.documents import Document
 from transformer.errors import BadInput, DocumentTooLarge, EmptyDocument, InvalidModelOutput, ServiceError
 from transformer.grounding import GroundingReport, check_grounding, strip_unsupported
 from transformer.job_fetch import JobFetchPolicy, fetch_job_text
-from transformer.parsing import parse_document
+from transformer.parsing import DocxLimits, parse_document
 from transformer.predictor_client import Completion, PredictorClient
 from transformer.prompting import build_chat_request
 from transformer.schema import generation_schema
@@ -62,6 +63,25 @@ class TailorResult(BaseModel):
     schema_valid: bool
     quality: QualityMetrics
     hallucinations: GroundingReport
+
+
+async def _parse(data: bytes, settings: TransformerSettings) -> Document:
+    """parse_document in a worker thread under the settings' limits; the parse deadline is checked inside,
+    and waited for here too (with a little grace), so even a page stuck in native code cannot hang the request."""
+    limits = DocxLimits(
+        max_unzipped_bytes=settings.docx_max_unzipped_bytes,
+        max_entries=settings.docx_max_entries,
+        max_compression_ratio=settings.docx_max_compression_ratio,
+    )
+    work = asyncio.to_thread(
+        parse_document, data, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages,
+        max_image_pixels=settings.max_image_pixels, ocr_timeout_s=settings.ocr_timeout_s,
+        timeout_s=settings.parse_timeout_s, max_chars=settings.max_resume_chars, docx_limits=limits,
+    )  # fmt: skip
+    try:
+        return await asyncio.wait_for(work, timeout=settings.parse_timeout_s + 5)
+    except TimeoutError:
+        raise Deadline(settings.parse_timeout_s).expired() from None
 
 
 def new_request_id(proposed: str | None = None) -> str:
@@ -132,10 +152,7 @@ class Pipeline:
     ) -> TailorResult:
         settings = self.settings
         with _stage(stages, "parse"):
-            resume_doc: Document = await asyncio.to_thread(
-                parse_document, request.resume, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages,
-                max_image_pixels=settings.max_image_pixels, ocr_timeout_s=settings.ocr_timeout_s,
-            )  # fmt: skip
+            resume_doc = await _parse(request.resume, settings)
         with _stage(stages, "job"):
             job_text = await self._job_text(request)
         with _stage(stages, "clean"):

@@ -38,6 +38,17 @@ class TransformerSettings(BaseSettings):
     max_pages: int = Field(20, ge=1, description="most PDF pages accepted (then 413)")
     max_image_pixels: int = Field(40_000_000, ge=1, description="largest image (or rendered PDF page) OCR reads")
     ocr_timeout_s: float = Field(60.0, gt=0, description="longest OCR of one page (then 413)")
+    parse_timeout_s: float = Field(
+        120.0, gt=0, description="longest reading of one uploaded document, OCR included (then 413)"
+    )
+    max_resume_chars: int = Field(100_000, ge=1, description="most characters of text read from a resume (then 413)")
+    docx_max_unzipped_bytes: int = Field(
+        100 * 1024 * 1024, ge=1, description="most bytes a DOCX may expand to (then 413)"
+    )
+    docx_max_entries: int = Field(1000, ge=1, description="most entries in a DOCX zip (then 413)")
+    docx_max_compression_ratio: float = Field(
+        100.0, gt=1, description="highest expansion ratio of a DOCX part over 1 MiB (zip bomb; then 413)"
+    )
     max_job_description_chars: int = Field(50_000, ge=1, description="longest job description accepted (then 413)")
     job_fetch_timeout_s: float = Field(10.0, gt=0, description="longest fetch of a job_url, redirects included")
     job_fetch_max_bytes: int = Field(2_000_000, ge=1, description="largest job page read (then 413)")
