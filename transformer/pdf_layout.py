@@ -215,7 +215,7 @@ def _are_columns(left: list[Segment], right: list[Segment]) -> bool:
 
 # --- headers and footers repeated on every page --------------------------------------------------------
 
-_EDGE_LINES = 3  # headers/footers are looked for among the first and last lines of each page
+_EDGE_LINES = 2  # headers/footers are looked for among the first and last lines of each page
 _PAGE_NUMBER = re.compile(
     r"^\W*(?:page|seite|p\.|pg\.?)?\s*\d{1,3}\s*(?:(?:of|/|von|de)\s*\d{1,3})?\W*$", re.IGNORECASE
 )
