@@ -76,7 +76,8 @@ def test_word_hyphenated_at_a_line_end_is_joined() -> None:
 @pytest.mark.parametrize("glyph", ["•", "▪", "–", "-", "*", "●", "◦"])
 def test_bullets_stay_bullets_on_their_own_lines(glyph: str) -> None:
     items = [(20, 20, 12, "Experience")]
-    items += [(20, 30 + 8 * i, 11, f"{glyph} Achievement number {word}") for i, word in enumerate(["one", "two", "three"])]
+    words = ["one", "two", "three"]
+    items += [(20, 30 + 8 * i, 11, f"{glyph} Achievement number {word}") for i, word in enumerate(words)]
     lines = read(pdf_page(items))
     assert lines == ["Experience", "• Achievement number one", "• Achievement number two", "• Achievement number three"]
 
