@@ -6,6 +6,7 @@ import hashlib
 import io
 import random
 import struct
+import time
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from docx.enum.section import WD_SECTION
 from docx.oxml import parse_xml
 from fpdf import FPDF
 
+from transformer.deadline import ParseTimeout
 from transformer.documents import Document
 from transformer.errors import (
     CorruptDocument,
@@ -24,7 +26,7 @@ from transformer.errors import (
     ServiceError,
     UnsupportedDocument,
 )
-from transformer.parsing import parse_document
+from transformer.parsing import DocxLimits, parse_document
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PAGES = 10
@@ -423,3 +425,88 @@ def test_oversize_input_is_refused_before_parsing() -> None:
 def test_input_at_the_size_limit_is_accepted() -> None:
     data = b"a" * 1024
     assert parse(data, max_bytes=1024).size_bytes == 1024
+
+
+# --- limits: zip bombs, characters, time ---------------------------------------------------------------
+
+
+def docx_with(base: bytes, extra: dict[str, bytes], replace: dict[str, bytes] | None = None) -> bytes:
+    """A real DOCX with parts added (or replaced), recompressed with DEFLATE."""
+    replace = replace or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, replace.get(info.filename, src.read(info.filename)))
+        for name, content in extra.items():
+            dst.writestr(name, content)
+    return out.getvalue()
+
+
+def test_docx_zip_bomb_is_refused_before_python_docx_opens_it(resume_docx: bytes) -> None:
+    # The body part itself is the bomb: 64 MB of XML whitespace that python-docx would have to parse.
+    body = b'<?xml version="1.0"?>' + b" " * 64_000_000
+    bomb = docx_with(resume_docx, {}, replace={"word/document.xml": body})
+    assert len(bomb) < 200_000
+    with pytest.raises(DocumentTooLarge) as exc:
+        parse(bomb)
+    refused(exc, DocumentTooLarge, 413, "zip bomb", "word/document.xml", "TRANSFORMER_DOCX_MAX_COMPRESSION_RATIO")
+
+
+def test_docx_with_too_many_entries_is_refused(resume_docx: bytes) -> None:
+    crowded = docx_with(resume_docx, {f"word/media/image{i}.bin": b"x" for i in range(1001)})
+    with pytest.raises(DocumentTooLarge) as exc:
+        parse(crowded)
+    refused(exc, DocumentTooLarge, 413, "entries", "limit is 1000", "TRANSFORMER_DOCX_MAX_ENTRIES")
+
+
+def test_docx_expanding_past_the_byte_limit_is_refused(resume_docx: bytes) -> None:
+    with pytest.raises(DocumentTooLarge) as exc:
+        parse_document(resume_docx, max_bytes=MAX_BYTES, max_pages=MAX_PAGES,
+                       docx_limits=DocxLimits(max_unzipped_bytes=10_000))  # fmt: skip
+    refused(exc, DocumentTooLarge, 413, "expands to", "limit is 10000", "TRANSFORMER_DOCX_MAX_UNZIPPED_BYTES")
+
+
+def test_docx_within_the_default_limits_is_read(resume_docx: bytes) -> None:
+    assert (
+        "Experience before the table"
+        in parse_document(resume_docx, max_bytes=MAX_BYTES, max_pages=MAX_PAGES, docx_limits=DocxLimits()).text
+    )
+
+
+@pytest.mark.parametrize("kind", ["text", "pdf", "docx"])
+def test_document_over_the_character_limit_is_413(kind: str, resume_docx: bytes) -> None:
+    long_line = "Built data pipelines in Python and SQL for the finance team. " * 4
+    data = {
+        "text": (long_line + "\n") * 20,
+        "pdf": build_pdf([[long_line[:90]] * 30] * 3),
+        "docx": resume_docx,
+    }[kind]
+    data = data.encode() if isinstance(data, str) else data
+    with pytest.raises(DocumentTooLarge) as exc:
+        parse_document(data, max_bytes=MAX_BYTES, max_pages=MAX_PAGES, max_chars=100)
+    refused(exc, DocumentTooLarge, 413, "characters", "limit is 100", "TRANSFORMER_MAX_RESUME_CHARS")
+
+
+def test_document_within_the_character_limit_is_read(resume_pdf: bytes) -> None:
+    doc = parse_document(resume_pdf, max_bytes=MAX_BYTES, max_pages=MAX_PAGES, max_chars=10_000)
+    assert "Senior Data Engineer" in doc.text
+
+
+def test_scan_past_the_parse_deadline_is_413_and_does_not_hang() -> None:
+    from tests.test_ocr import LINES, pdf_with_pages, render_page
+
+    # Two dense pages: OCR needs seconds, the deadline allows half of one.
+    pages = [render_page(LINES * 4, size=(2400, 3200)) for _ in range(2)]
+    started = time.monotonic()
+    with pytest.raises(ParseTimeout) as exc:
+        parse_document(pdf_with_pages(pages), max_bytes=50_000_000, max_pages=MAX_PAGES, timeout_s=0.5)
+    assert time.monotonic() - started < 10  # bounded by the deadline, not by OCR (60 s a page by default)
+    refused(exc, ParseTimeout, 413, "0.5 s", "TRANSFORMER_PARSE_TIMEOUT_S")
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_text_documents_check_the_deadline_too(kind: str, resume_pdf: bytes, resume_docx: bytes) -> None:
+    data = resume_pdf if kind == "pdf" else resume_docx
+    with pytest.raises(ParseTimeout) as exc:
+        parse_document(data, max_bytes=MAX_BYTES, max_pages=MAX_PAGES, timeout_s=1e-9)
+    refused(exc, ParseTimeout, 413, "TRANSFORMER_PARSE_TIMEOUT_S")
