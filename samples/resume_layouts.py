@@ -7,6 +7,7 @@ them as files.
 - one_column: a plain resume with bullets.
 - two_column: a name across the top, a narrow sidebar and a main column, written row by row (as many
   template engines do), so the content-stream order interleaves the columns.
+- scanned: the one-column resume as a 300 dpi page image without a text layer.
 - multi_page: three pages, each with the same running header and a "Page N of 3" footer, and a word
   hyphenated at a line end.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -164,8 +166,28 @@ def multi_page() -> Layout:
     return Layout("multi_page", bytes(pdf.output()), expected, len(bodies))
 
 
+def scan_image(lines: list[str], dpi: int = 300) -> Image.Image:
+    """An A4 page at `dpi` with `lines` drawn as black text on white: what a flatbed scan looks like."""
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), round(dpi / 7.2)) if FONT.exists() else ImageFont.load_default()
+    for i, line in enumerate(lines):
+        draw.text((dpi // 2, dpi // 2 + i * round(dpi / 4.5)), line, fill=0, font=font)
+    return image
+
+
+def scanned() -> Layout:
+    """The one-column resume as a scanned page: an image in a PDF, no text layer (OCR territory)."""
+    expected = one_column().expected
+    pdf = _pdf()
+    pdf.add_page()
+    pdf.image(scan_image(expected.replace("•", "-").splitlines()), x=0, y=0, w=210)
+    return Layout("scanned", bytes(pdf.output()), expected.replace("•", "-"), 1)
+
+
 def all_layouts() -> list[Layout]:
-    return [one_column(), two_column(), multi_page()]
+    return [one_column(), two_column(), multi_page(), scanned()]
 
 
 if __name__ == "__main__":
@@ -173,5 +195,7 @@ if __name__ == "__main__":
     out.mkdir(parents=True, exist_ok=True)
     for layout in all_layouts():
         (out / f"{layout.name}.pdf").write_bytes(layout.pdf)
-        (out / f"{layout.name}.txt").write_text(layout.expected + "\n")
+        (out / f"{layout.name}.expected.txt").write_text(layout.expected + "\n")
         print(out / f"{layout.name}.pdf")
+    scan_image(one_column().expected.replace("•", "-").splitlines()).save(out / "scanned.png")
+    print(out / "scanned.png")
