@@ -28,6 +28,7 @@ _MIN_SIDE_LINES = 3  # each column needs at least this many lines
 _CROSSING_SHARE = 0.1  # a gutter may be crossed by at most this share of the runs (full-width headings)
 _TABLE_SHARE = 0.8  # runs with a partner on the same baseline across the gutter: beyond this, it is a table
 _MIN_DENSITY = 0.25  # a column fills at least this share of its height with lines (right-aligned dates do not)
+_MAX_CHARS = 30_000  # pages denser than this (data dumps, not resumes) keep PDFium's order: bounded time per page
 
 
 @dataclass
@@ -56,27 +57,40 @@ class Segment:
 def page_text(textpage: pdfium.PdfTextPage) -> str:
     """The page's text in reading order: PDFium's own order unless the page has two (or more) columns."""
     raw = textpage.get_text_range()
-    segments = _segments(textpage)
+    if textpage.count_chars() > _MAX_CHARS:
+        return raw
+    segments = _segments(textpage, raw)
     if len(segments) < _MIN_SEGMENTS:
         return raw
     ordered = _order(segments, depth=0)
     if ordered is None:
         return raw
-    return "\n".join(ordered)
+    text = "\n".join(ordered)
+    # Reordering may move text, never add or lose any: if it would (odd fonts, characters without boxes,
+    # rotated text), PDFium's order is the safer answer.
+    if sorted("".join(text.split())) != sorted("".join(raw.split())):
+        return raw
+    return text
 
 
-def _segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
+def _segments(textpage: pdfium.PdfTextPage, raw: str) -> list[Segment]:
     """Runs of characters, split at line breaks and at horizontal gaps wider than about one character height."""
     count = textpage.count_chars()
+    # PDFium's text is its char list in nearly every PDF; where it is not, ask for each code point.
+    codes = [ord(ch) for ch in raw] if len(raw) == count else None
     rect = pdfium_c.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    # The raw handle and bound functions: pypdfium2's wrappers cost more than the PDFium calls themselves.
+    handle = textpage.raw
+    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox
     segments: list[Segment] = []
     current: Segment | None = None
     for index in range(count):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, index)
+        code = codes[index] if codes is not None else get_unicode(handle, index)
         if code in _NEWLINES:
             current = None
             continue
-        if not pdfium_c.FPDFText_GetLooseCharBox(textpage, index, ctypes.byref(rect)):
+        if not get_box(handle, index, rect_ref):
             continue
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
         char = chr(code) if code < 0xD800 or code > 0xDFFF else "\ufffd"
