@@ -78,6 +78,24 @@ def test_soft_hyphens_are_removed() -> None:
     assert clean_text("Kuber\u00adnetes") == "Kubernetes"
 
 
+@pytest.mark.parametrize(
+    "broken",
+    ["Led the devel\ufffeopment of", "Led the devel\ufffe\nopment of", "Led the devel\u00ad\n  opment of",
+     "Led the devel-\nopment of", "Led the devel-  \n  opment of"],
+)  # fmt: skip
+def test_words_hyphenated_at_a_line_end_are_joined(broken: str) -> None:
+    assert clean_text(broken) == "Led the development of"
+
+
+@pytest.mark.parametrize("kept", ["2019-\n2021", "Java-\nScript", "CI -\ncd", "Python -\n• Go"])
+def test_hyphens_that_do_not_break_a_word_are_kept(kept: str) -> None:
+    assert clean_text(kept) == kept
+
+
+def test_stray_pdfium_hyphen_marker_becomes_a_hyphen() -> None:
+    assert clean_text("x\ufffe 1") == "x- 1"
+
+
 def test_zero_width_joiners_are_kept_for_scripts_that_need_them() -> None:
     assert (
         clean_text("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645")
