@@ -8,8 +8,10 @@ both sides. Bands of rows that align on both sides (tables, label/value pairs) a
 (right-aligned dates) are read row by row, so they are not torn apart.
 
 Why pypdfium2 and not pdfplumber / pdfminer.six: `benchmarks/parse_eval.py --compare` measured, on the
-same generated resumes, pypdfium2 ~1 ms/page, our layout pass on top of it a few ms/page, pdfplumber
-~100 ms/page and pdfminer.six ~60 ms/page, and neither of the latter keeps two-column order by default.
+same generated resumes (loaded 2-core machine), raw pypdfium2 1.3-2.3 ms/page, our whole read (pypdfium2 +
+this layout pass + cleaning) 12-16 ms/page, pdfplumber 78-104 ms/page and pdfminer.six 71-120 ms/page;
+reading-order score on the row-by-row two-column resume: ours 1.000, pypdfium2 and pdfplumber 0.835,
+pdfminer.six 0.904. The fastest library plus this pass keeps the order; PDFium's own order is the fallback.
 """
 
 from __future__ import annotations
