@@ -246,7 +246,7 @@ def _read_pdf(
                     try:
                         text = textpage.get_text_range()
                         if _usable_text_layer(text):
-                            text = page_text(textpage)
+                            text = page_text(textpage, text)
                     finally:
                         textpage.close()
                     if not _usable_text_layer(text):

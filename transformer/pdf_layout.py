@@ -56,9 +56,11 @@ class Segment:
         return (self.top + self.bottom) / 2
 
 
-def page_text(textpage: pdfium.PdfTextPage) -> str:
-    """The page's text in reading order: PDFium's own order unless the page has two (or more) columns."""
-    raw = textpage.get_text_range()
+def page_text(textpage: pdfium.PdfTextPage, raw: str | None = None) -> str:
+    """The page's text in reading order: PDFium's own order (`raw`, if already read) unless the page has two
+    (or more) columns."""
+    if raw is None:
+        raw = textpage.get_text_range()
     if textpage.count_chars() > _MAX_CHARS:
         return raw
     segments = _segments(textpage, raw)
