@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,10 +27,13 @@ VALUES_DIR = REPO / "tests" / "chart_values"
 MONITORING = REPO / "monitoring"
 RELEASE, NAMESPACE = "resume-optimizer", "resume-optimizer"
 K8S_VERSION = "1.37.0"
+# the console script beside this interpreter (make runs .venv/bin/python without .venv/bin on PATH)
+KUBERNETES_VALIDATE = str(Path(sys.executable).parent / "kubernetes-validate")
 # CI has shared/ beside the checkout; RESUME_OPTIMIZER_CRDS points elsewhere (e.g. from a git worktree).
 CRDS = Path(os.environ.get("RESUME_OPTIMIZER_CRDS", REPO.parent / "shared" / "crds"))
 CUSTOM_KINDS = {"InferenceService", "ServingRuntime", "ServiceMonitor", "PodMonitor", "PrometheusRule"}
 PROFILES = {"defaults": [], "cpu": [CHART / "values-cpu.yaml"], "all-on": [VALUES_DIR / "all-on.yaml"]}
+MONITORING_SOURCES = {"prometheusRule": "rules/*.yaml", "dashboards": "dashboards/*.json"}
 BAD_VALUES = sorted(VALUES_DIR.glob("bad-*.yaml"))
 
 
@@ -62,7 +64,13 @@ def render(helm: str, *values: Path, sets: tuple[str, ...] = ()) -> list[dict[st
 
 @pytest.fixture(scope="module")
 def rendered(helm: str) -> dict[str, list[dict[str, Any]]]:
-    return {name: render(helm, *files) for name, files in PROFILES.items()}
+    out = {name: render(helm, *files) for name, files in PROFILES.items() if name != "all-on"}
+    # Monitoring objects need files under monitoring/ (issue 6); where they are missing, the monitoring tests
+    # fail with that reason and the other features are still checked.
+    missing = [f"metrics.{feature}.enabled=false" for feature, pattern in MONITORING_SOURCES.items()
+               if not list(MONITORING.glob(pattern))]  # fmt: skip
+    out["all-on"] = render(helm, *PROFILES["all-on"], sets=tuple(missing))
+    return out
 
 
 def one(docs: list[dict[str, Any]], kind: str, name: str | None = None) -> dict[str, Any]:
@@ -113,7 +121,7 @@ def test_builtin_objects_validate_against_kubernetes_schemas(
     path = tmp_path / "builtin.yaml"
     path.write_text(yaml.safe_dump_all(builtin))
     result = subprocess.run(
-        [shutil.which("kubernetes-validate") or "kubernetes-validate", "--strict", "-k", K8S_VERSION, str(path)],
+        [KUBERNETES_VALIDATE, "--strict", "-k", K8S_VERSION, str(path)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -126,7 +134,7 @@ def test_kubernetes_validate_rejects_an_unknown_field(tmp_path: Path) -> None:
            "spec": {"containers": [{"name": "c", "image": "i", "readOnlyRootFileSystem": True}]}}  # fmt: skip
     path = tmp_path / "pod.yaml"
     path.write_text(yaml.safe_dump(pod))
-    result = subprocess.run(["kubernetes-validate", "--strict", "-k", K8S_VERSION, str(path)], capture_output=True)
+    result = subprocess.run([KUBERNETES_VALIDATE, "--strict", "-k", K8S_VERSION, str(path)], capture_output=True)
     assert result.returncode != 0
 
 
