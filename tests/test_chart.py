@@ -19,6 +19,7 @@ import yaml
 from pydantic_core import to_jsonable_python
 
 from predictor.settings import PredictorSettings
+from tests.conftest import free_port
 from transformer.settings import TransformerSettings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -517,6 +518,24 @@ def test_helm_test_pod_runs_the_check_script(rendered: dict[str, list[dict[str, 
     pod = one(docs, "Pod", f"{RELEASE}-test-request")
     assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
     assert pod["spec"]["containers"][0]["args"][0] == f"http://{RELEASE}-transformer.{NAMESPACE}.svc"
+
+
+def test_helm_test_script_passes_against_a_real_transformer(transformer: Any) -> None:
+    """The `helm test` script, run as the pod runs it, against the real local stack (tiny model)."""
+    script = CHART / "files" / "helm_test.py"
+    result = subprocess.run([sys.executable, str(script), transformer.url, "300"], capture_output=True, text=True,
+                            timeout=360)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("OK request ")
+
+
+def test_helm_test_script_fails_when_the_service_is_unreachable() -> None:
+    port = free_port()  # nothing listens there
+    script = CHART / "files" / "helm_test.py"
+    result = subprocess.run([sys.executable, str(script), f"http://127.0.0.1:{port}", "5"], capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout.startswith("FAIL GET /schema")
 
 
 # --- manifests/ -------------------------------------------------------------------------------------------------

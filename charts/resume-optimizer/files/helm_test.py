@@ -40,6 +40,8 @@ def call(method: str, url: str, body: dict | None, timeout: float) -> tuple[int,
             return response.status, json.load(response)
     except urllib.error.HTTPError as exc:
         return exc.code, {"error": exc.read().decode(errors="replace")[:500]}
+    except (urllib.error.URLError, OSError) as exc:  # refused, reset, timed out: report it as a failed check
+        return 0, {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def main(base: str, timeout: float) -> int:
