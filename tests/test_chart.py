@@ -316,6 +316,7 @@ def test_predictor_runs_our_serving_runtime_with_a_gpu_and_shared_memory(
     isvc, runtime = one(docs, "InferenceService"), one(docs, "ServingRuntime")
     predictor = isvc["spec"]["predictor"]
     assert isvc["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] == "RawDeployment"
+    assert predictor["deploymentStrategy"] == {"type": "Recreate"}  # one GPU: free it before the new pod starts
     assert predictor["model"]["runtime"] == runtime["metadata"]["name"]
     assert predictor["model"]["modelFormat"]["name"] == runtime["spec"]["supportedModelFormats"][0]["name"]
     container = runtime["spec"]["containers"][0]
@@ -411,6 +412,7 @@ def test_serverless_mode_with_autoscaling_and_canary(rendered: dict[str, list[di
     assert (predictor["minReplicas"], predictor["maxReplicas"], predictor["scaleMetric"], predictor["scaleTarget"],
             predictor["canaryTrafficPercent"]) == (0, 3, "concurrency", 16, 20)  # fmt: skip
     assert transformer["canaryTrafficPercent"] == 10
+    assert "deploymentStrategy" not in predictor  # a RawDeployment setting
 
 
 def _monitoring_files(pattern: str) -> list[Path]:
