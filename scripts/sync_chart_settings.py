@@ -22,7 +22,8 @@ from pydantic_settings import BaseSettings
 from predictor.settings import PredictorSettings
 from transformer.settings import TransformerSettings
 
-CHART = Path(__file__).resolve().parent.parent / "charts" / "resume-optimizer"
+REPO = Path(__file__).resolve().parent.parent
+CHART = REPO / "charts" / "resume-optimizer"
 VALUES = CHART / "values.yaml"
 SCHEMA = CHART / "values.schema.json"
 
@@ -121,6 +122,10 @@ def values_block(section: Section) -> str:
             default = section.defaults[name]
         else:
             default = to_jsonable_python(field.get_default(call_default_factory=True))
+        if isinstance(default, str) and default.startswith(str(REPO)):
+            # A default computed from where the package lies (e.g. <repo>/monitoring/baseline.json) differs per
+            # machine: the chart leaves it unset (the class default) instead of writing this machine's path.
+            default = None
         kind = _type_name(_clean({k: v for k, v in full[name].items() if k != "description"}))
         note = f" ({section.notes[name]})" if name in section.notes else ""
         description = (field.description or "").replace("\n", " ").rstrip(".")
@@ -172,7 +177,7 @@ def main() -> int:
             if not args.check:
                 path.write_text(new)
     if args.check and stale:
-        names = ", ".join(str(p.relative_to(CHART.parent.parent)) for p in stale)
+        names = ", ".join(str(p.relative_to(REPO)) for p in stale)
         print(f"out of date with the settings classes: {names}; run `make chart-settings`", file=sys.stderr)
         return 1
     return 0

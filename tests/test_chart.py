@@ -351,6 +351,10 @@ def test_artifacts_pvc_is_mounted_where_artifacts_dir_points(rendered: dict[str,
         container = transformer["containers"][0]
         assert env_of(container)["TRANSFORMER_ARTIFACTS_DIR"] == expected
         mount = next(m for m in container["volumeMounts"] if m["mountPath"] == expected)
+        assert mount["subPath"] == "artifacts"
+        # the drift report beside the artifacts (the transformer's default <artifacts_dir>/../drift/vocabulary.json)
+        drift = next(m for m in container["volumeMounts"] if m.get("subPath") == "drift")
+        assert (drift["name"], drift["mountPath"]) == (mount["name"], str(Path(expected).parent / "drift"))
         volume = next(v for v in transformer["volumes"] if v["name"] == mount["name"])
         claim = one(docs, "PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"])
         assert claim["metadata"]["name"] == f"{RELEASE}-artifacts"
@@ -502,15 +506,33 @@ def test_drift_cronjob_reads_the_artifacts_pvc(rendered: dict[str, list[dict[str
     assert container["command"] == ["python", "-m", "transformer.drift", "vocabulary"]
     args = container["args"]
     assert args[args.index("--artifacts") + 1] == "/srv/artifacts"
-    assert args[args.index("--out") + 1] == "/srv/artifacts/drift/vocabulary.json"
-    assert {"name": "artifacts", "mountPath": "/srv/artifacts"} in container["volumeMounts"]
+    assert args[args.index("--out") + 1] == "/srv/drift/vocabulary.json"  # where the transformer reads it
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    assert (mounts["/srv/artifacts"]["subPath"], mounts["/srv/drift"]["subPath"]) == ("artifacts", "drift")
     claim = next(v for v in spec["volumes"] if v["name"] == "artifacts")["persistentVolumeClaim"]["claimName"]
     assert claim == f"{RELEASE}-artifacts"
+    if "vocabulary_drift_report" in TransformerSettings.model_fields:  # the transformer reads the same file
+        defaults = TransformerSettings(artifacts_dir=Path("/srv/artifacts"))
+        assert str(defaults.drift_report_path) == "/srv/drift/vocabulary.json"
+
+
+def test_baseline_is_read_from_monitoring_and_mounted(rendered: dict[str, list[dict[str, Any]]]) -> None:
+    docs = rendered["all-on"]
     baseline = MONITORING / "baseline.json"
-    if baseline.is_file():  # the baseline travels as a ConfigMap read from monitoring/
-        config_map = one(docs, "ConfigMap", f"{RELEASE}-drift-baseline")
-        assert config_map["data"]["baseline.json"] == baseline.read_text().rstrip("\n")
-        assert args[args.index("--baseline") + 1] == "/etc/resume-optimizer/baseline.json"
+    maps = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == f"{RELEASE}-baseline"]
+    drift = one(docs, "CronJob", f"{RELEASE}-drift")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    transformer = one(docs, "InferenceService")["spec"]["transformer"]["containers"][0]
+    if not baseline.is_file():  # nothing to ship: no ConfigMap, no --baseline
+        assert not maps and "--baseline" not in drift["containers"][0]["args"]
+        return
+    assert maps[0]["data"]["baseline.json"] == baseline.read_text().rstrip("\n")
+    args = drift["containers"][0]["args"]
+    assert args[args.index("--baseline") + 1] == "/etc/resume-optimizer/baseline.json"
+    for container in (drift["containers"][0], transformer):
+        assert {"name": "baseline", "mountPath": "/etc/resume-optimizer", "readOnly": True} in container["volumeMounts"]
+    if "baseline_path" in TransformerSettings.model_fields:
+        assert env_of(transformer)["TRANSFORMER_BASELINE_PATH"] == "/etc/resume-optimizer/baseline.json"
+    assert not [d for d in rendered["defaults"] if d["metadata"]["name"] == f"{RELEASE}-baseline"]
 
 
 def test_helm_test_pod_runs_the_check_script(rendered: dict[str, list[dict[str, Any]]]) -> None:

@@ -152,3 +152,51 @@ scaleMetric: {{ $c.scaleMetric }}
 scaleTarget: {{ $c.scaleTarget }}
 {{- end }}
 {{- end -}}
+
+{{/* The vocabulary-drift report: the transformer's setting where set, else drift/vocabulary.json beside the artifacts
+     (the transformer's own default, <artifacts_dir>/../drift/vocabulary.json). */}}
+{{- define "resume-optimizer.driftReport" -}}
+{{- $s := .Values.transformer.settings -}}
+{{- if and (hasKey $s "vocabulary_drift_report") $s.vocabulary_drift_report -}}
+{{- $s.vocabulary_drift_report -}}
+{{- else -}}
+{{- printf "%s/drift/vocabulary.json" (dir $s.artifacts_dir) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when monitoring/baseline.json is shipped as a ConfigMap (and mounted at /etc/resume-optimizer). */}}
+{{- define "resume-optimizer.baselineEnabled" -}}
+{{- if and (or .Values.metrics.baseline.enabled .Values.drift.cronJob.enabled) (.Files.Get "monitoring/baseline.json") -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* Mounts of the artifacts PVC: artifacts/ at artifacts_dir, drift/ where the drift report lives. */}}
+{{- define "resume-optimizer.dataMounts" -}}
+- name: artifacts
+  mountPath: {{ .Values.transformer.settings.artifacts_dir }}
+  subPath: artifacts
+- name: artifacts
+  mountPath: {{ dir (include "resume-optimizer.driftReport" .) }}
+  subPath: drift
+{{- if include "resume-optimizer.baselineEnabled" . }}
+- name: baseline
+  mountPath: /etc/resume-optimizer
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "resume-optimizer.dataVolumes" -}}
+- name: artifacts
+  {{- if .Values.persistence.enabled }}
+  persistentVolumeClaim:
+    claimName: {{ include "resume-optimizer.artifactsClaimName" . }}
+  {{- else }}
+  emptyDir: {}
+  {{- end }}
+{{- if include "resume-optimizer.baselineEnabled" . }}
+- name: baseline
+  configMap:
+    name: {{ include "resume-optimizer.fullname" . }}-baseline
+{{- end }}
+{{- end -}}
