@@ -157,7 +157,7 @@ scaleTarget: {{ $c.scaleTarget }}
      (the transformer's own default, <artifacts_dir>/../drift/vocabulary.json). */}}
 {{- define "resume-optimizer.driftReport" -}}
 {{- $s := .Values.transformer.settings -}}
-{{- if and (hasKey $s "vocabulary_drift_report") $s.vocabulary_drift_report -}}
+{{- if index $s "vocabulary_drift_report" -}}
 {{- $s.vocabulary_drift_report -}}
 {{- else -}}
 {{- printf "%s/drift/vocabulary.json" (dir $s.artifacts_dir) -}}
