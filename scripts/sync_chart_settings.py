@@ -100,8 +100,25 @@ def _type_name(prop: dict[str, Any]) -> str:
     return str(prop.get("type", "any"))
 
 
+def _inline_refs(schema: Any, defs: dict[str, Any]) -> Any:
+    """Replace {"$ref": "#/$defs/X"} (enums, nested models) by X itself: values.schema.json has no $defs."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            target = defs[schema["$ref"].rsplit("/", 1)[-1]]
+            return _inline_refs({**target, **{k: v for k, v in schema.items() if k != "$ref"}}, defs)
+        return {k: _inline_refs(v, defs) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_inline_refs(v, defs) for v in schema]
+    return schema
+
+
+def _field_schemas(settings: type[BaseSettings]) -> dict[str, Any]:
+    full = settings.model_json_schema()
+    return _inline_refs(full["properties"], full.get("$defs", {}))
+
+
 def schema_properties(section: Section) -> dict[str, Any]:
-    full = section.settings.model_json_schema()["properties"]
+    full = _field_schemas(section.settings)
     out = {}
     for name in section.fields():
         prop = _clean(full[name])
@@ -114,7 +131,7 @@ def schema_properties(section: Section) -> dict[str, Any]:
 
 
 def values_block(section: Section) -> str:
-    full = section.settings.model_json_schema()["properties"]
+    full = _field_schemas(section.settings)
     lines = []
     for name in section.fields():
         field = section.settings.model_fields[name]
