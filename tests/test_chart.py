@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -464,6 +465,19 @@ def test_pod_monitors_scrape_transformer_and_vllm_metrics(rendered: dict[str, li
 def test_monitoring_link_points_at_the_repository_monitoring_folder() -> None:
     link = CHART / "monitoring"
     assert link.is_symlink() and link.resolve() == MONITORING.resolve()
+
+
+def test_packaged_chart_carries_the_monitoring_files_but_no_python(helm: str, tmp_path: Path) -> None:
+    """`helm package` follows the link: a packaged chart is complete without the repository."""
+    result = run_helm(helm, "package", str(CHART), "-d", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    (package,) = tmp_path.glob("resume-optimizer-*.tgz")
+    with tarfile.open(package) as tar:
+        names = {n.removeprefix("resume-optimizer/") for n in tar.getnames()}
+    for file in [*MONITORING.glob("rules/*.yaml"), *MONITORING.glob("dashboards/*.json")]:
+        assert f"monitoring/{file.relative_to(MONITORING)}" in names
+    assert not [n for n in names if n.endswith(".py") and n != "files/helm_test.py"]
+    assert {"values.schema.json", "values-cpu.yaml", "templates/tests/test-request.yaml"} <= names
 
 
 # --- batch and drift jobs ---------------------------------------------------------------------------------------
