@@ -51,6 +51,9 @@ containers:
     command: ["resume-optimizer"]
     args:
       {{- include "resume-optimizer.batchArgs" . | nindent 6 }}
+    env:
+      - name: HOME  # the root filesystem is read-only
+        value: /tmp
     envFrom:
       - secretRef:
           name: {{ include "resume-optimizer.apiKeysSecretName" . }}
