@@ -3,7 +3,8 @@
 #   1. create the kind cluster (manifests/kind-cluster.yaml), or reuse one of that name
 #   2. build the transformer and predictor-cpu images and load them into the cluster
 #   3. install cert-manager, KServe and kube-prometheus-stack (manifests/dependencies/install.sh)
-#   4. install the chart with charts/resume-optimizer/values-cpu.yaml and monitoring on
+#   4. install the chart with charts/resume-optimizer/values-cpu.yaml and its monitoring objects on
+#      (PodMonitors, PrometheusRules, Grafana dashboards)
 #   5. wait until the InferenceService is Ready
 #   6. send samples/resume.txt and samples/job_description.txt to POST /optimize/text and check that the
 #      answer is schema-valid JSON (against the service's own GET /schema)
@@ -207,7 +208,9 @@ helm upgrade --install "${RELEASE}" "${CHART}" \
 	--set predictor.image.repository=resume-optimizer-predictor-cpu \
 	--set "predictor.image.tag=${IMAGE_TAG}" \
 	--set predictor.image.pullPolicy=IfNotPresent \
-	--set monitoring.enabled=true \
+	--set metrics.podMonitor.enabled=true \
+	--set metrics.prometheusRule.enabled=true \
+	--set metrics.dashboards.enabled=true \
 	${HELM_EXTRA_ARGS}
 
 # --- 5. ready --------------------------------------------------------------------------------------
@@ -268,7 +271,7 @@ sys.exit(0 if value >= 1 else 1)
 PY
 		break
 	fi
-	((seconds_left > 0)) || fail "Prometheus has no resume_optimizer_requests_total from ${NAMESPACE} after ${SCRAPE_TIMEOUT_S}s (is the ServiceMonitor there? kubectl get servicemonitors -A)"
+	((seconds_left > 0)) || fail "Prometheus has no resume_optimizer_requests_total from ${NAMESPACE} after ${SCRAPE_TIMEOUT_S}s (are the PodMonitors there? kubectl get podmonitors -A)"
 	sleep 10
 	seconds_left=$((seconds_left - 10))
 done
