@@ -62,7 +62,7 @@ def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
 
 
 def _shell_scripts() -> list[Path]:
-    return sorted([*(ROOT / "scripts").glob("*.sh"), *(ROOT / "manifests").rglob("*.sh")])
+    return sorted([*(ROOT / "scripts").glob("*.sh"), *(ROOT / "manifests").rglob("*.sh"), ROOT / ".ci" / "run"])
 
 
 # --- static checks --------------------------------------------------------------------------------------
