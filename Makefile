@@ -10,8 +10,8 @@ export HF_HUB_OFFLINE ?= 1
 .PHONY: demo test lint clean system-deps kube-tools manifests chart-settings
 
 # Debian packages the service and the tests need: Tesseract for OCR; the DejaVu font and openssl make
-# test documents and a test TLS certificate.
-APT_PACKAGES := tesseract-ocr fonts-dejavu-core openssl
+# test documents and a test TLS certificate; shellcheck checks the shell scripts (kind path).
+APT_PACKAGES := tesseract-ocr fonts-dejavu-core openssl shellcheck
 
 # Checked on every run (cheap), installed only where missing.
 system-deps:
