@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end run of resume-optimizer on a local kind cluster, on the CPU (no GPU needed):
-#   1. create the kind cluster (manifests/kind-cluster.yaml), or reuse one of that name
+#   1. create the kind cluster (manifests/kind/cluster.yaml), or reuse one of that name
 #   2. build the transformer and predictor-cpu images and load them into the cluster
 #   3. install cert-manager, KServe and kube-prometheus-stack (manifests/dependencies/install.sh)
 #   4. install the chart with charts/resume-optimizer/values-cpu.yaml and its monitoring objects on
@@ -103,7 +103,7 @@ if ! "${engine}" info >/dev/null 2>&1; then
 	echo "kind-e2e.sh cannot run: ${engine} is installed but its engine is not reachable (is the daemon running?)" >&2
 	exit 2
 fi
-for file in "${CHART}/Chart.yaml" "${CPU_VALUES}" "${root}/manifests/kind-cluster.yaml" \
+for file in "${CHART}/Chart.yaml" "${CPU_VALUES}" "${root}/manifests/kind/cluster.yaml" \
 	"${root}/manifests/dependencies/install.sh" "${root}/samples/resume.txt" "${root}/samples/job_description.txt"; do
 	[[ -f "${file}" ]] || {
 		echo "kind-e2e.sh cannot run: ${file} is missing from the checkout" >&2
@@ -177,7 +177,7 @@ if kind get clusters 2>/dev/null | grep -qx "${CLUSTER_NAME}"; then
 else
 	log "creating kind cluster ${CLUSTER_NAME}"
 	created_cluster=1
-	kind create cluster --name "${CLUSTER_NAME}" --config "${root}/manifests/kind-cluster.yaml" \
+	kind create cluster --name "${CLUSTER_NAME}" --config "${root}/manifests/kind/cluster.yaml" \
 		${KIND_NODE_IMAGE:+--image "${KIND_NODE_IMAGE}"} --wait 180s
 fi
 kubectl config use-context "kind-${CLUSTER_NAME}" >/dev/null
