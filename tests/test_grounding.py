@@ -11,6 +11,7 @@ from transformer.grounding import (
     REASON_FROM_JOB,
     REASON_NOT_FOUND,
     REASON_NUMBER,
+    REASON_OTHER_ENTRY,
     GroundingReport,
     check_grounding,
     strip_unsupported,
@@ -242,16 +243,18 @@ def test_near_miss_short_skill_is_not_fuzzily_accepted(faithful: dict[str, Any])
     assert set(flagged(check(faithful))) == {"skills[1].keywords[0]"}
 
 
-def test_reworded_skill_is_fuzzily_supported(faithful: dict[str, Any]) -> None:
-    faithful["skills"][0]["keywords"] = ["Postgre SQL"]
+def test_misspelled_skill_is_fuzzily_supported(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"] = ["Kubernets"]
     report = check(faithful)
     assert flagged(report) == {}
     assert report.items[[i.path for i in report.items].index("skills[0].keywords[0]")].reason.startswith("fuzzy")
 
 
 def test_skill_inside_a_longer_word_is_not_supported(faithful: dict[str, Any]) -> None:
-    faithful["skills"][0]["keywords"] = ["Postgre"]  # only "PostgreSQL" is in the resume
-    assert set(flagged(check(faithful))) == {"skills[0].keywords[0]"}
+    faithful["skills"][0]["keywords"] = ["Java"]
+    resume = make_resume(**faithful)
+    report = check_grounding(resume, SOURCE_RESUME.replace("Bash", "JavaScript"), JOB_DESCRIPTION)
+    assert set(flagged(report)) == {"skills[0].keywords[0]"}
 
 
 def test_misspelled_certification_is_fuzzily_supported(faithful: dict[str, Any]) -> None:
@@ -270,8 +273,10 @@ def test_invented_title_is_flagged(faithful: dict[str, Any]) -> None:
 
 
 def test_present_end_date_needs_an_open_ended_role(faithful: dict[str, Any]) -> None:
-    faithful["work"][1]["endDate"] = "Present"
-    assert flagged(check(faithful)) == {}
+    assert flagged(check(faithful)) == {}  # work[0] is open ("03/2019 – Present")
+    faithful["work"][1]["endDate"] = "Present"  # Globex ended in February 2019
+    item = flagged(check(faithful))["work[1].endDate"]
+    assert item.reason == REASON_OTHER_ENTRY
     closed = SOURCE_RESUME.replace("03/2019 – Present", "03/2019 – 12/2023")
     report = check_grounding(make_resume(**faithful), closed, JOB_DESCRIPTION)
     assert {"work[0].endDate", "work[1].endDate"} <= set(flagged(report))

@@ -1,0 +1,110 @@
+"""Looking one claimed value up in a `Corpus`: names and skills, dates, numbers.
+
+A name is found as an exact token sequence (after aliases), else under a variant (legal suffix dropped, degree
+written out or abbreviated, bracketed alias), else fuzzily over word windows (see `Corpus.fuzzy`). Values of
+at most SHORT_VALUE_CHARS characters ("Go", "R", "C#") are matched exactly only: fuzzy scores mean nothing there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from transformer.grounding_dates import is_open_ended, parse_dates
+from transformer.grounding_index import Corpus
+from transformer.grounding_numbers import NumberMention, numbers_agree
+from transformer.grounding_text import fold
+from transformer.grounding_vocabulary import CRITICAL_WORDS, DEGREE_ALIASES, LEGAL_SUFFIXES, normalise
+
+Kind = Literal["skill", "employer", "title", "date", "degree", "institution", "number", "certification"]
+
+SHORT_VALUE_CHARS = 3
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+_NO_CRITICAL: frozenset[str] = frozenset()
+
+
+@dataclass
+class Hit:
+    """Where and how a claim was found."""
+
+    evidence: str
+    how: str
+
+
+def _variants(value: str, kind: Kind) -> list[str]:
+    """Matching forms under which a value counts as found (legal suffixes, degree abbreviations)."""
+    variants = [value]
+    words = value.split()
+    if kind in ("employer", "institution"):
+        while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+            words = words[:-1]
+            variants.append(" ".join(words))
+    if kind == "degree":
+        for group in DEGREE_ALIASES:
+            for alias in group:
+                if value == alias or value.startswith(alias + " "):
+                    rest = value[len(alias) :]
+                    variants.extend(other + rest for other in group if other != alias)
+                    break
+    return variants
+
+
+def _is_short(raw: str, normalised: str) -> bool:
+    return len(raw.strip()) <= SHORT_VALUE_CHARS or len(normalised) <= SHORT_VALUE_CHARS
+
+
+def find_text(corpus: Corpus, raw: str, kind: Kind) -> Hit | None:
+    """A skill, name, title, degree or certification in the corpus, or None."""
+    hit = _find_value(corpus, raw, kind)
+    if hit is None and "(" in raw:
+        # "Amazon Web Services (AWS)": the resume may have written either the name or its bracketed alias
+        for part in (_PARENTHESES.sub(" ", raw), " ".join(_PARENTHESES.findall(raw))):
+            hit = _find_value(corpus, part, kind)
+            if hit is not None:
+                break
+    return hit
+
+
+def _find_value(corpus: Corpus, raw: str, kind: Kind) -> Hit | None:
+    value = normalise(raw)
+    if not value:
+        return None
+    variants = _variants(value, kind)
+    for variant in variants:
+        evidence = corpus.exact(variant)
+        if evidence is not None:
+            how = "exact match" if variant == value else "match after normalising the name"
+            return Hit(evidence, how)
+    critical = CRITICAL_WORDS.get(kind, _NO_CRITICAL)
+    best: tuple[str, float] | None = None
+    for variant in dict.fromkeys(variants):
+        if _is_short(raw, variant):
+            continue
+        found = corpus.fuzzy(variant, critical)
+        if found is not None and (best is None or found[1] > best[1]):
+            best = found
+    if best is not None:
+        return Hit(best[0], f"fuzzy match (score {best[1]:.0f})")
+    return None
+
+
+def find_date(corpus: Corpus, raw: str) -> Hit | None:
+    """A claimed date ("Mar 2019", "2019-03", "Present") in the corpus, or None."""
+    folded = fold(raw).strip()
+    if is_open_ended(folded):
+        evidence = corpus.open_ended()
+        return None if evidence is None else Hit(evidence, "open-ended role")
+    dates = parse_dates(folded)
+    if not dates:
+        # not a recognisable date ("Summer term"): fall back to plain text matching
+        return find_text(corpus, raw, "date")
+    year, month = dates[0].date
+    evidence = corpus.find_date(year, month)
+    return None if evidence is None else Hit(evidence, "same date")
+
+
+def find_number(corpus: Corpus, claimed: NumberMention) -> Hit | None:
+    """A number of the same value (a percentage only as a percentage) in the corpus, or None."""
+    evidence = corpus.find_number(claimed, numbers_agree)
+    return None if evidence is None else Hit(evidence, "same number")
