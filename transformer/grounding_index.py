@@ -24,7 +24,7 @@ from transformer.grounding_vocabulary import NAME_FILLER_WORDS, normalise, token
 FUZZY_THRESHOLD = 90.0
 EVIDENCE_CHARS = 80
 # a fuzzy match must also find each distinctive word of the claim in its window, this close or closer
-WORD_SIMILARITY = 80.0
+WORD_SIMILARITY = 84.0
 
 _BULLET = re.compile(r"^\s*(?:[-•*·▪‣◦●■□➢►–—]|o\s)")
 _DIGIT = re.compile(r"\d")
@@ -43,6 +43,8 @@ _SECTION_HEADINGS = frozenset(
 _MAX_HEADER_LINES = 3
 _MAX_HEADER_CHARS = 90
 _MAX_ANCHOR_CHARS = 140
+# "Present" wrapped onto a line of its own; a longer line without a date is prose ("currently leading...")
+_MAX_OPEN_ENDED_CHARS = 20
 
 
 @dataclass
@@ -145,23 +147,22 @@ class Corpus:
         return best
 
     def _windows(self, width: int) -> tuple[list[str], list[int]]:
-        """Distinct word windows of `width` tokens, and the index of each one's first token."""
+        """Distinct word windows of `width` tokens within one line, and the index of each one's first token."""
         if width not in self.windows:
             toks = self.tokens
+            lines = self.token_line
             seen: dict[str, int] = {}
             for i in range(len(toks) - width + 1):
-                seen.setdefault(" ".join(toks[i : i + width]), i)
+                if lines[i] == lines[i + width - 1]:  # a name does not run from one line into the next
+                    seen.setdefault(" ".join(toks[i : i + width]), i)
             self.windows[width] = (list(seen), list(seen.values()))
         return self.windows[width]
 
     def open_ended(self) -> str | None:
-        """Evidence of an open-ended role ("Present", "Current") in these lines."""
+        """Evidence of an open-ended role: "Present" (or "Current") beside a date, or on a short line of its own."""
         for line_no in self.line_numbers:
             line = self.index.lines[line_no]
-            if line.open_ended and line.dates:
-                return self.snippet(line_no, 0.5)
-        for line_no in self.line_numbers:
-            if self.index.lines[line_no].open_ended:
+            if line.open_ended and (line.dates or len(line.text.strip()) <= _MAX_OPEN_ENDED_CHARS):
                 return self.snippet(line_no, 0.5)
         return None
 

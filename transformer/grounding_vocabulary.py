@@ -158,7 +158,7 @@ def _words(text: str) -> frozenset[str]:
 
 LEGAL_SUFFIXES = _words(
     "inc incorporated ltd limited llc llp lp gmbh corp corporation co company plc ag sa sas sarl bv nv pty pte "
-    "srl spa oy ab kg kk se"
+    "srl spa oy ab kg kk se na"
 )
 
 # Degree spellings that name the same degree, compared in matching form ("B.Sc." is "bsc").
