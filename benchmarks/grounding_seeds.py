@@ -73,6 +73,7 @@ DEGREE_FORMS = {
     "MBA": ["MBA", "Master of Business Administration"],
     "BSN": ["BSN", "Bachelor of Science in Nursing"],
     "B.B.A.": ["B.B.A.", "BBA", "Bachelor of Business Administration"],
+    "M.A.": ["M.A.", "MA", "Master of Arts"],
 }
 DEGREE_UPGRADES = {
     "B.Sc.": ["Master of Science", "M.Sc.", "PhD"],
@@ -81,14 +82,24 @@ DEGREE_UPGRADES = {
     "MBA": ["PhD", "Doctor of Philosophy"],
     "BSN": ["Master of Science in Nursing", "MSN"],
     "B.B.A.": ["MBA", "Master of Business Administration"],
+    "M.A.": ["PhD", "MBA"],
 }
 SENIORITY_UP = {
     "Senior": ["Staff", "Principal", "Lead"],
     "Lead": ["Principal", "Head", "Director"],
     "Junior": ["Senior", "Lead"],
     "Charge": ["Head", "Director"],
+    "Head": ["Vice President", "Chief"],
+    "Vice President": ["Senior Vice President", "Chief Marketing Officer"],
 }
-TITLE_SHORT = [("Senior ", "Sr. "), ("Engineer", "Eng."), ("Manager", "Mgr."), ("Junior ", "Jr. ")]
+TITLE_SHORT = [
+    ("Senior ", "Sr. "),
+    ("Engineer", "Eng."),
+    ("Manager", "Mgr."),
+    ("Junior ", "Jr. "),
+    ("Vice President of ", "VP of "),
+    ("Vice President of ", "VP, "),
+]
 VERB_SWAPS = {
     "Cut": "Reduced", "Reduced": "Cut", "Built": "Developed", "Led": "Headed", "Migrated": "Moved",
     "Raised": "Increased", "Improved": "Boosted", "Designed": "Created", "Automated": "Scripted",
@@ -126,9 +137,10 @@ class Case:
     fabrication: str = ""  # what was injected, for reading failures
 
 
-def load_seeds(directory: Path = DATA_DIR) -> list[Seed]:
-    """Every seed resume (JSON) in `directory`, sorted by name."""
-    return [Seed(path.stem, json.loads(path.read_text())) for path in sorted(directory.glob("*.json"))]
+def load_seeds(directory: Path = DATA_DIR, only: list[str] | None = None) -> list[Seed]:
+    """Every seed resume (JSON) in `directory` (or those named in `only`), sorted by name."""
+    paths = sorted(directory.glob("*.json"))
+    return [Seed(path.stem, json.loads(path.read_text())) for path in paths if not only or path.stem in only]
 
 
 # --- formats -----------------------------------------------------------------------------------------------------
@@ -707,8 +719,8 @@ def make_case(seed: Seed, kind: str, rng: random.Random) -> Case:
     return case
 
 
-def generate(seed: int, size: int, directory: Path = DATA_DIR) -> list[Case]:
+def generate(seed: int, size: int, directory: Path = DATA_DIR, only: list[str] | None = None) -> list[Case]:
     """`size` cases, kinds of fabrication in turn, seed resumes and layouts drawn with `random.Random(seed)`."""
     rng = random.Random(seed)
-    seeds = load_seeds(directory)
+    seeds = load_seeds(directory, only)
     return [make_case(rng.choice(seeds), KINDS[n % len(KINDS)], rng) for n in range(size)]

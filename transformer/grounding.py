@@ -103,7 +103,9 @@ class _Checker:
         """The resume entries naming this employer, institution or certificate; None when none does."""
         if not raw.strip():
             return None
-        found = [entry for entry in self.entries if find_text(entry, raw, kind) is not None]
+        found = [entry for entry in self.entries if find_text(entry, raw, kind, fuzzy=False) is not None]
+        if not found:  # fuzzy matching only when no entry names it as written
+            found = [entry for entry in self.entries if find_text(entry, raw, kind) is not None]
         return found or None
 
     def text(self, path: str, raw: str, kind: Kind, scope: list[Corpus] | None = None) -> None:

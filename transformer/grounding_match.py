@@ -54,19 +54,19 @@ def _is_short(raw: str, normalised: str) -> bool:
     return len(raw.strip()) <= SHORT_VALUE_CHARS or len(normalised) <= SHORT_VALUE_CHARS
 
 
-def find_text(corpus: Corpus, raw: str, kind: Kind) -> Hit | None:
-    """A skill, name, title, degree or certification in the corpus, or None."""
-    hit = _find_value(corpus, raw, kind)
+def find_text(corpus: Corpus, raw: str, kind: Kind, fuzzy: bool = True) -> Hit | None:
+    """A skill, name, title, degree or certification in the corpus, or None (`fuzzy=False`: exact forms only)."""
+    hit = _find_value(corpus, raw, kind, fuzzy)
     if hit is None and "(" in raw:
         # "Amazon Web Services (AWS)": the resume may have written either the name or its bracketed alias
         for part in (_PARENTHESES.sub(" ", raw), " ".join(_PARENTHESES.findall(raw))):
-            hit = _find_value(corpus, part, kind)
+            hit = _find_value(corpus, part, kind, fuzzy)
             if hit is not None:
                 break
     return hit
 
 
-def _find_value(corpus: Corpus, raw: str, kind: Kind) -> Hit | None:
+def _find_value(corpus: Corpus, raw: str, kind: Kind, fuzzy: bool) -> Hit | None:
     value = normalise(raw)
     if not value:
         return None
@@ -76,6 +76,8 @@ def _find_value(corpus: Corpus, raw: str, kind: Kind) -> Hit | None:
         if evidence is not None:
             how = "exact match" if variant == value else "match after normalising the name"
             return Hit(evidence, how)
+    if not fuzzy:
+        return None
     critical = CRITICAL_WORDS.get(kind, _NO_CRITICAL)
     best: tuple[str, float] | None = None
     for variant in dict.fromkeys(variants):

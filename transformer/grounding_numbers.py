@@ -49,6 +49,9 @@ _WORDS = re.compile(
     r"(?P<suffix>\s(?:percent|per cent)\b)?(?P<money>\s(?:dollars|usd|euros|pounds)\b)?",
     re.IGNORECASE,
 )
+_NUMBER_WORD_SET = frozenset([*_SMALL, *_TENS, *_SCALES, "dozen"])
+_LETTERS = re.compile(r"[a-z]+")
+_DIGIT = re.compile(r"\d")
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|and)\s*", re.IGNORECASE)
 _SCALED = re.compile(r"(?:\d\s?(?:k|m|mm|bn|b|mln|bln)|thousand|million|billion)\b", re.IGNORECASE)
 
@@ -100,13 +103,15 @@ def parse_numbers(text: str, skip: list[tuple[int, int]] | None = None) -> list[
     def skipped(start: int, end: int) -> bool:
         return any(start < s_end and s_start < end for s_start, s_end in skip)
 
-    for m in _DIGITS.finditer(text):
+    for m in _DIGITS.finditer(text) if _DIGIT.search(text) else ():
         if skipped(m.start("num"), m.end("num")):
             continue
         suffix = (m["suffix"] or "").strip().lower()
         value = float(m["num"].replace(",", "")) * _MULTIPLIER.get(suffix, 1.0)
         found.append(NumberMention(m.group(0).strip(), value, _unit(m["cur"], suffix, m["money"]), m.start(), m.end()))
-    for m in _WORDS.finditer(text):
+    # the word pattern is slow to scan: run it only where a number word occurs
+    has_words = not _NUMBER_WORD_SET.isdisjoint(_LETTERS.findall(text.lower()))
+    for m in _WORDS.finditer(text) if has_words else ():
         words = m["words"].strip()
         if words.lower() in ("one", "a", "hundred", "thousand", "million", "billion", "dozen") or skipped(*m.span()):
             continue

@@ -119,8 +119,17 @@ def _alias_table() -> dict[tuple[str, ...], tuple[str, ...]]:
     return table
 
 
-_ALIASES = _alias_table()
-_LONGEST_ALIAS = max(len(key) for key in _ALIASES)
+def _by_first_token() -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """Aliases grouped by their first token, longest first: most tokens start no alias and cost one lookup."""
+    grouped: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for key, canonical in _alias_table().items():
+        grouped.setdefault(key[0], []).append((key, canonical))
+    for aliases in grouped.values():
+        aliases.sort(key=lambda pair: len(pair[0]), reverse=True)
+    return grouped
+
+
+_ALIASES = _by_first_token()
 
 
 def canonical_tokens(tokens: list[str]) -> list[str]:
@@ -130,10 +139,10 @@ def canonical_tokens(tokens: list[str]) -> list[str]:
     i = 0
     n = len(tokens)
     while i < n:
-        for width in range(min(_LONGEST_ALIAS, n - i), 0, -1):
-            replacement = _ALIASES.get(tuple(tokens[i : i + width]))
-            if replacement is not None:
-                out.extend(replacement)
+        for key, canonical in _ALIASES.get(tokens[i], ()):
+            width = len(key)
+            if width == 1 or tuple(tokens[i : i + width]) == key:
+                out.extend(canonical)
                 i += width
                 break
         else:
