@@ -560,3 +560,28 @@ def test_resume_is_cut_into_entries() -> None:
     outside = [lines[n] for n in index.outside]
     assert "Backend engineer with 8 years of experience building distributed systems in Python and Go." in outside
     assert "Languages: Python, Go, SQL, Bash" in outside
+
+
+def test_roles_under_one_employer_heading_are_checked_in_their_entries(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME.replace(
+        "Acme Corporation — Senior Software Engineer\n03/2019 – Present, Berlin\n",
+        "Acme Corporation, Berlin\nSenior Software Engineer, 01/2021 – Present\n- Led the platform team.\n"
+        "Software Engineer, 03/2019 – 12/2020\n",
+    )
+    faithful["work"][0]["startDate"] = "Jan 2021"
+    faithful["work"][0]["highlights"] = ["Led the platform team."]
+    faithful["work"].insert(
+        1,
+        {
+            "name": "Acme",
+            "position": "Software Engineer",
+            "startDate": "2019-03",
+            "endDate": "2020-12",
+            "highlights": ["Cut API latency by 40%."],
+        },
+    )
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert flagged(report) == {}
+    faithful["work"][2]["highlights"] = ["Cut API latency by 40%."]  # Acme's figure given to Globex
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert set(flagged(report)) == {"work[2].highlights[0]"}

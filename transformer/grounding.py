@@ -99,14 +99,38 @@ class _Checker:
         self.outside = self.resume.corpus(self.resume.outside)
         self.entries = [self.resume.corpus(lines) for lines in self.resume.entries]
 
-    def entries_of(self, raw: str, kind: Kind) -> list[Corpus] | None:
-        """The resume entries naming this employer, institution or certificate; None when none does."""
+    def entries_of(self, raw: str, kind: Kind) -> list[int]:
+        """Indices of the resume entries naming this employer, institution or certificate."""
         if not raw.strip():
-            return None
-        found = [entry for entry in self.entries if find_text(entry, raw, kind, fuzzy=False) is not None]
+            return []
+        found = [k for k, entry in enumerate(self.entries) if find_text(entry, raw, kind, fuzzy=False) is not None]
         if not found:  # fuzzy matching only when no entry names it as written
-            found = [entry for entry in self.entries if find_text(entry, raw, kind) is not None]
-        return found or None
+            found = [k for k, entry in enumerate(self.entries) if find_text(entry, raw, kind) is not None]
+        return found
+
+    def scope(self, indices: list[int]) -> list[Corpus] | None:
+        """The entries to search, or None (the whole resume) when the name was found in no entry."""
+        return [self.entries[k] for k in indices] if indices else None
+
+    def work_scopes(self, employers: list[str]) -> list[list[Corpus] | None]:
+        """For each job, the entries naming its employer and the roles listed under it.
+
+        Several roles under one employer heading ("Acme" / "Senior Engineer 2021-" / "Engineer 2019-2021") are
+        separate entries, of which only the first names the employer: an entry directly below one of the job's
+        entries (same section) that names no other job's employer belongs to the job too.
+        """
+        found = [self.entries_of(name, "employer") for name in employers]
+        named = {k for indices in found for k in indices}
+        lines = self.resume.entries
+        scopes: list[list[Corpus] | None] = []
+        for indices in found:
+            extended = set(indices)
+            for k in indices:
+                while k + 1 < len(lines) and lines[k][-1] + 1 == lines[k + 1][0] and k + 1 not in named:
+                    k += 1
+                    extended.add(k)
+            scopes.append(self.scope(sorted(extended)))
+        return scopes
 
     def text(self, path: str, raw: str, kind: Kind, scope: list[Corpus] | None = None) -> None:
         if not raw.strip():
@@ -187,8 +211,7 @@ def check_grounding(resume: TailoredResume, source_resume_text: str, job_text: s
 
     check.text("basics.label", resume.basics.label, "title")
     check.numbers("summary", resume.summary)
-    for i, work in enumerate(resume.work):
-        scope = check.entries_of(work.name, "employer")
+    for i, (work, scope) in enumerate(zip(resume.work, check.work_scopes([w.name for w in resume.work]), strict=True)):
         check.text(f"work[{i}].name", work.name, "employer")
         check.text(f"work[{i}].position", work.position, "title", scope)
         check.text(f"work[{i}].startDate", work.start_date, "date", scope)
@@ -197,7 +220,7 @@ def check_grounding(resume: TailoredResume, source_resume_text: str, job_text: s
         for j, highlight in enumerate(work.highlights):
             check.numbers(f"work[{i}].highlights[{j}]", highlight, scope)
     for i, edu in enumerate(resume.education):
-        scope = check.entries_of(edu.institution, "institution")
+        scope = check.scope(check.entries_of(edu.institution, "institution"))
         check.text(f"education[{i}].institution", edu.institution, "institution")
         check.text(f"education[{i}].studyType", edu.study_type, "degree", scope)
         check.text(f"education[{i}].startDate", edu.start_date, "date", scope)
@@ -211,7 +234,7 @@ def check_grounding(resume: TailoredResume, source_resume_text: str, job_text: s
         for j, highlight in enumerate(project.highlights):
             check.numbers(f"projects[{i}].highlights[{j}]", highlight)
     for i, cert in enumerate(resume.certifications):
-        scope = check.entries_of(cert.name, "certification")
+        scope = check.scope(check.entries_of(cert.name, "certification"))
         check.text(f"certifications[{i}].name", cert.name, "certification")
         check.text(f"certifications[{i}].date", cert.date, "date", scope)
 
