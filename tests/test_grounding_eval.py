@@ -1,6 +1,6 @@
 """The grounding evaluation on a small generated set: precision and recall of the hallucination check per kind.
 
-The seed (CI_SEED) differs from the seeds the check was tuned on (1, 2, 3, 5, 7, 11), so these figures are a
+The seed (CI_SEED) differs from the seeds the check was tuned on (1, 2, 3, 5, 7, 11, 20260), so these figures are a
 check on cases nobody looked at while writing the vocabulary and the rules.
 """
 
@@ -13,7 +13,7 @@ from benchmarks.grounding_seeds import KINDS, generate
 from transformer.grounding import GroundingItem, GroundingReport
 from transformer.schema import TailoredResume
 
-CI_SEED = 20260
+CI_SEED = 4242
 CI_SIZE = 240  # 30 fabrications of each kind
 
 

@@ -115,18 +115,28 @@ class _Checker:
     def work_scopes(self, employers: list[str]) -> list[list[Corpus] | None]:
         """For each job, the entries naming its employer and the roles listed under it.
 
-        Several roles under one employer heading ("Acme" / "Senior Engineer 2021-" / "Engineer 2019-2021") are
-        separate entries, of which only the first names the employer: an entry directly below one of the job's
-        entries (same section) that names no other job's employer belongs to the job too.
+        Several roles under one employer heading ("Acme, Berlin" / "Senior Engineer, 2021 - Present" / ... /
+        "Engineer, 2019 - 2021") are separate entries, of which only the first names the employer. When an entry
+        opens with the employer on an undated line, the entries right below it (same section) that open with
+        their dated line and name no other job's employer are roles under that heading.
         """
         found = [self.entries_of(name, "employer") for name in employers]
         named = {k for indices in found for k in indices}
-        lines = self.resume.entries
+        index = self.resume
+        lines = index.entries
         scopes: list[list[Corpus] | None] = []
-        for indices in found:
+        for name, indices in zip(employers, found, strict=True):
             extended = set(indices)
             for k in indices:
-                while k + 1 < len(lines) and lines[k][-1] + 1 == lines[k + 1][0] and k + 1 not in named:
+                heading = lines[k][0]
+                if index.has_dates(heading) or find_text(index.corpus([heading]), name, "employer") is None:
+                    continue
+                while (
+                    k + 1 < len(lines)
+                    and lines[k][-1] + 1 == lines[k + 1][0]  # no section heading between
+                    and index.anchors[k + 1] == lines[k + 1][0]  # opens with its dates: a role, not an employer
+                    and k + 1 not in named
+                ):
                     k += 1
                     extended.add(k)
             scopes.append(self.scope(sorted(extended)))

@@ -207,14 +207,18 @@ class ResumeIndex:
 
     lines: list[_Line]
     entries: list[list[int]]
+    anchors: list[int]  # the dated line of each entry
     outside: list[int]
 
     @classmethod
     def build(cls, text: str) -> ResumeIndex:
         lines = [_read_line(line) for line in (text.splitlines() or [""])]
-        entries = _entries(lines)
+        entries, anchors = _entries(lines)
         inside = {n for entry in entries for n in entry}
-        return cls(lines, entries, [n for n in range(len(lines)) if n not in inside])
+        return cls(lines, entries, anchors, [n for n in range(len(lines)) if n not in inside])
+
+    def has_dates(self, line_no: int) -> bool:
+        return bool(self.lines[line_no].dates)
 
     def corpus(self, line_numbers: list[int] | None = None) -> Corpus:
         """A searchable view over `line_numbers` (default: every line)."""
@@ -262,9 +266,10 @@ def _is_header(line: _Line) -> bool:
     return bool(text) and not _is_bullet(line) and len(text) <= _MAX_HEADER_CHARS and not text.endswith(".")
 
 
-def _entries(lines: list[_Line]) -> list[list[int]]:
-    """Line numbers of each entry: anchor line, the header lines just above it, and the lines below it."""
+def _entries(lines: list[_Line]) -> tuple[list[list[int]], list[int]]:
+    """Line numbers of each entry (anchor line, the header lines just above it, the lines below it); anchors."""
     starts: list[int] = []
+    anchors: list[int] = []
     boundary = -1  # no entry may reach back past the previous anchor or heading
     for n, line in enumerate(lines):
         if _is_heading(line):
@@ -278,6 +283,7 @@ def _entries(lines: list[_Line]) -> list[list[int]]:
                 break
             start -= 1
         starts.append(start)
+        anchors.append(n)
         boundary = n
     entries: list[list[int]] = []
     for k, start in enumerate(starts):
@@ -286,4 +292,4 @@ def _entries(lines: list[_Line]) -> list[list[int]]:
         while end < limit and not _is_heading(lines[end]):
             end += 1
         entries.append(list(range(start, end)))
-    return entries
+    return entries, anchors
