@@ -67,18 +67,18 @@ CERTIFICATION_POOL = [
 ]  # fmt: skip
 CERTIFICATION_LEVELS = {"Associate": "Professional", "Level II": "Level III", "Developer": "Expert"}
 DEGREE_FORMS = {
-    "B.Sc.": ["B.Sc.", "BSc", "Bachelor of Science", "BS"],
-    "M.Sc.": ["M.Sc.", "MSc", "Master of Science", "MS"],
-    "B.A.": ["B.A.", "BA", "Bachelor of Arts"],
+    "B.Sc.": ["B.Sc.", "BSc", "Bachelor of Science", "BS", "Bachelor's degree"],
+    "M.Sc.": ["M.Sc.", "MSc", "Master of Science", "MS", "Master's degree"],
+    "B.A.": ["B.A.", "BA", "Bachelor of Arts", "Bachelor's degree"],
     "MBA": ["MBA", "Master of Business Administration"],
-    "BSN": ["BSN", "Bachelor of Science in Nursing"],
+    "BSN": ["BSN", "Bachelor of Science in Nursing", "Bachelor's degree in Nursing"],
     "B.B.A.": ["B.B.A.", "BBA", "Bachelor of Business Administration"],
     "M.A.": ["M.A.", "MA", "Master of Arts"],
 }
 DEGREE_UPGRADES = {
-    "B.Sc.": ["Master of Science", "M.Sc.", "PhD"],
-    "M.Sc.": ["PhD", "Doctor of Philosophy", "MBA"],
-    "B.A.": ["Master of Arts", "M.A.", "MBA"],
+    "B.Sc.": ["Master of Science", "M.Sc.", "PhD", "Master's degree"],
+    "M.Sc.": ["PhD", "Doctor of Philosophy", "MBA", "Doctorate"],
+    "B.A.": ["Master of Arts", "M.A.", "MBA", "Master's degree"],
     "MBA": ["PhD", "Doctor of Philosophy"],
     "BSN": ["Master of Science in Nursing", "MSN"],
     "B.B.A.": ["MBA", "Master of Business Administration"],

@@ -497,6 +497,18 @@ def test_employer_sharing_a_word_with_the_real_one_is_flagged(faithful: dict[str
     assert set(flagged(check(faithful))) == {"work[0].name"}
 
 
+@pytest.mark.parametrize("degree", ["Bachelor's degree", "Bachelor's in Computer Science", "Bachelors Degree"])
+def test_generic_degree_level_is_supported_by_a_specific_degree(faithful: dict[str, Any], degree: str) -> None:
+    faithful["education"][0]["studyType"] = degree
+    assert flagged(check(faithful)) == {}
+
+
+@pytest.mark.parametrize("degree", ["Master's degree", "Doctorate"])
+def test_higher_generic_degree_level_is_flagged(faithful: dict[str, Any], degree: str) -> None:
+    faithful["education"][0]["studyType"] = degree
+    assert set(flagged(check(faithful))) == {"education[0].studyType"}
+
+
 def test_degree_level_change_is_flagged(faithful: dict[str, Any]) -> None:
     faithful["education"][0]["studyType"] = "M.Sc."  # "msc" is one letter from the resume's "bsc"
     assert set(flagged(check(faithful))) == {"education[0].studyType"}

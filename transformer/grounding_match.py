@@ -15,7 +15,7 @@ from transformer.grounding_dates import is_open_ended, parse_dates
 from transformer.grounding_index import Corpus
 from transformer.grounding_numbers import NumberMention, numbers_agree
 from transformer.grounding_text import fold
-from transformer.grounding_vocabulary import CRITICAL_WORDS, DEGREE_ALIASES, LEGAL_SUFFIXES, normalise
+from transformer.grounding_vocabulary import CRITICAL_WORDS, DEGREE_ALIASES, DEGREE_LEVELS, LEGAL_SUFFIXES, normalise
 
 Kind = Literal["skill", "employer", "title", "date", "degree", "institution", "number", "certification"]
 
@@ -47,6 +47,11 @@ def _variants(value: str, kind: Kind) -> list[str]:
                     rest = value[len(alias) :]
                     variants.extend(other + rest for other in group if other != alias)
                     break
+        if words and words[0] in DEGREE_LEVELS and (len(words) == 1 or words[1] != "of"):
+            rest = [w for w in words[1:] if w != "degree"]
+            variants.extend(" ".join([degree, *rest]) for degree in DEGREE_LEVELS[words[0]])
+        # "B.Sc. in Nursing" == "B.Sc. Nursing"
+        variants.extend([v.replace(" in ", " ") for v in variants if " in " in v])
     return variants
 
 

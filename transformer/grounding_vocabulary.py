@@ -190,6 +190,13 @@ DEGREE_ALIASES: tuple[tuple[str, ...], ...] = tuple(
         "md,doctor of medicine",
     )
 )
+# "Bachelor's degree" claims less than "B.Sc." says: any degree of that level supports it.
+DEGREE_LEVELS: dict[str, tuple[str, ...]] = {
+    normalise("bachelor"): tuple(normalise(d) for d in "bsc ba beng bba bsn".split()),
+    normalise("master"): tuple(normalise(d) for d in "msc ma meng mba mphil msn".split()),
+    normalise("doctorate"): (normalise("phd"),),
+    normalise("doctoral"): (normalise("phd"),),
+}
 
 # Skill-group headings ("Languages", "Cloud & DevOps") are labels, not claims: skipped when they hold keywords.
 GENERIC_HEADING_WORDS = _words(
