@@ -509,6 +509,23 @@ def test_higher_generic_degree_level_is_flagged(faithful: dict[str, Any], degree
     assert set(flagged(check(faithful))) == {"education[0].studyType"}
 
 
+def test_institution_acronym_matches_its_full_name(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME.replace("Technische Universität München", "Massachusetts Institute of Technology")
+    faithful["education"][0]["institution"] = "MIT"
+    assert flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)) == {}
+    faithful["education"][0]["institution"] = "UCLA"
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert set(flagged(report)) == {"education[0].institution"}
+
+
+def test_certification_name_matches_its_acronym(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME.replace("Certified Kubernetes Administrator (CKA), 2020", "CKA, 2020")
+    assert flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)) == {}
+    faithful["certifications"][0]["name"] = "Certified Kubernetes Application Developer"
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert set(flagged(report)) == {"certifications[0].name"}
+
+
 def test_degree_level_change_is_flagged(faithful: dict[str, Any]) -> None:
     faithful["education"][0]["studyType"] = "M.Sc."  # "msc" is one letter from the resume's "bsc"
     assert set(flagged(check(faithful))) == {"education[0].studyType"}
@@ -597,3 +614,9 @@ def test_roles_under_one_employer_heading_are_checked_in_their_entries(faithful:
     faithful["work"][2]["highlights"] = ["Cut API latency by 40%."]  # Acme's figure given to Globex
     report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
     assert set(flagged(report)) == {"work[2].highlights[0]"}
+
+
+def test_initials_of_an_invented_name_do_not_match_other_words(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["name"] = "Blue Sun Corporation"  # initials "BSC", like the resume's "B.Sc."
+    faithful["certifications"][0]["name"] = "Certified Cloud Architect"  # "CCA" is nowhere; "CKA" is
+    assert set(flagged(check(faithful))) == {"work[1].name", "certifications[0].name"}

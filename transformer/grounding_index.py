@@ -26,6 +26,10 @@ EVIDENCE_CHARS = 80
 # a fuzzy match must also find each distinctive word of the claim in its window, this close or closer
 WORD_SIMILARITY = 84.0
 
+# Runs of capitalised words, small joining words allowed: "Massachusetts Institute of Technology".
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:(?:\s+(?:of|and|the|for|in|at|&|de|du|la))*\s+[A-Z][\w'’-]*)+")
+_WORD = re.compile(r"[\w'’-]+")
+_ACRONYM_FILLERS = frozenset({"of", "and", "the", "for", "in", "at", "&", "de", "du", "la"})
 _BULLET = re.compile(r"^\s*(?:[-•*·▪‣◦●■□➢►–—]|o\s)")
 _DIGIT = re.compile(r"\d")
 _SECTION_HEADINGS = frozenset(
@@ -157,6 +161,29 @@ class Corpus:
                     seen.setdefault(" ".join(toks[i : i + width]), i)
             self.windows[width] = (list(seen), list(seen.values()))
         return self.windows[width]
+
+    def acronym(self, letters: str) -> str | None:
+        """Evidence for an acronym ("MIT") spelled out as capitalised words in these lines, or None."""
+        for line_no in self.line_numbers:
+            text = self.index.lines[line_no].text
+            if len(text) < len(letters):
+                continue
+            for run in _CAPITALISED_RUN.finditer(text):
+                words = [w for w in _WORD.findall(run.group(0)) if w.casefold() not in _ACRONYM_FILLERS]
+                initials = "".join(w[0] for w in words).casefold()
+                at = initials.find(letters)
+                if at >= 0:
+                    return self.snippet(line_no, run.start() / max(len(text), 1))
+        return None
+
+    def uppercase_word(self, word: str) -> str | None:
+        """Evidence for `word` written in capitals as a word of its own ("CKA"), or None."""
+        pattern = re.compile(rf"(?<![\w.]){re.escape(word)}(?![\w])")
+        for line_no in self.line_numbers:
+            text = self.index.lines[line_no].text
+            if (m := pattern.search(text)) is not None:
+                return self.snippet(line_no, m.start() / max(len(text), 1))
+        return None
 
     def open_ended(self) -> str | None:
         """Evidence of an open-ended role: "Present" (or "Current") beside a date, or on a short line of its own."""

@@ -22,6 +22,9 @@ Kind = Literal["skill", "employer", "title", "date", "degree", "institution", "n
 SHORT_VALUE_CHARS = 3
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _NO_CRITICAL: frozenset[str] = frozenset()
+_ACRONYM = re.compile(r"[A-Z]{3,6}")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
+_ACRONYM_FILLERS = frozenset({"of", "and", "the", "for", "in", "at", "&", "de", "du", "la"})
 
 
 @dataclass
@@ -81,6 +84,9 @@ def _find_value(corpus: Corpus, raw: str, kind: Kind, fuzzy: bool) -> Hit | None
         if evidence is not None:
             how = "exact match" if variant == value else "match after normalising the name"
             return Hit(evidence, how)
+    hit = _find_acronym(corpus, raw, value, kind)
+    if hit is not None:
+        return hit
     if not fuzzy:
         return None
     critical = CRITICAL_WORDS.get(kind, _NO_CRITICAL)
@@ -94,6 +100,24 @@ def _find_value(corpus: Corpus, raw: str, kind: Kind, fuzzy: bool) -> Hit | None
     if best is not None:
         return Hit(best[0], f"fuzzy match (score {best[1]:.0f})")
     return None
+
+
+def _find_acronym(corpus: Corpus, raw: str, value: str, kind: Kind) -> Hit | None:
+    """ "MIT" for "Massachusetts Institute of Technology" in the resume, or the other way round (3+ letters)."""
+    stripped = raw.strip().replace(".", "")
+    if _ACRONYM.fullmatch(stripped):
+        evidence = corpus.acronym(stripped.casefold())
+        return None if evidence is None else Hit(evidence, "acronym of a name in the resume")
+    if kind not in ("employer", "institution", "certification"):
+        return None
+    words = [w for w in _CAPITALISED.findall(raw) if w.casefold() not in _ACRONYM_FILLERS]
+    if len(words) != len([t for t in value.split() if t not in _ACRONYM_FILLERS]):
+        return None  # not a name written in capitalised words
+    initials = "".join(w[0] for w in words if normalise(w) not in LEGAL_SUFFIXES)
+    if len(initials) < 3:
+        return None
+    evidence = corpus.uppercase_word(initials.upper())
+    return None if evidence is None else Hit(evidence, "name written as its acronym in the resume")
 
 
 def find_date(corpus: Corpus, raw: str) -> Hit | None:
