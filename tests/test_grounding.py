@@ -385,6 +385,12 @@ def test_abbreviation_of_another_skill_is_flagged(faithful: dict[str, Any]) -> N
     assert set(flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION))) == {"skills[1].keywords[0]"}
 
 
+@pytest.mark.parametrize("skill", ["Docker containers", "Python programming", "Postgres DB", "Amazon AWS"])
+def test_generic_words_after_a_skill_are_ignored(faithful: dict[str, Any], skill: str) -> None:
+    faithful["skills"][0]["keywords"] = [skill]
+    assert flagged(check(faithful)) == {}
+
+
 def test_longer_skill_name_is_not_supported_by_its_first_word(faithful: dict[str, Any]) -> None:
     faithful["skills"][0]["keywords"] = ["Docker Swarm", "Kubernetes Operators"]
     assert set(flagged(check(faithful))) == {"skills[0].keywords[0]", "skills[0].keywords[1]"}
@@ -571,6 +577,13 @@ def test_degree_from_another_school_is_flagged(faithful: dict[str, Any]) -> None
     faithful["education"][0]["studyType"] = "Master of Science"
     report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
     assert flagged(report)["education[0].studyType"].reason == REASON_OTHER_ENTRY
+
+
+def test_year_within_the_jobs_dates_is_supported(faithful: dict[str, Any]) -> None:
+    faithful["work"][0]["highlights"][2] = "Mentored 5 engineers in 2020."  # Acme: 03/2019 – Present
+    assert flagged(check(faithful)) == {}
+    faithful["work"][1]["highlights"] = ["Built the billing service in 2020."]  # Globex: 2015 – 2019
+    assert set(flagged(check(faithful))) == {"work[1].highlights[0]"}
 
 
 def test_number_from_the_summary_is_accepted_in_any_job(faithful: dict[str, Any]) -> None:

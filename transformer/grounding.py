@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from transformer.grounding_index import Corpus, ResumeIndex
-from transformer.grounding_match import Hit, Kind, find_date, find_number, find_text
+from transformer.grounding_match import Hit, Kind, find_date, find_number, find_text, find_year_in_span
 from transformer.grounding_numbers import NumberMention, parse_numbers
 from transformer.grounding_vocabulary import GENERIC_HEADING_WORDS, normalise
 from transformer.schema import TailoredResume
@@ -49,7 +49,7 @@ REASON_NOT_FOUND = "not found in the resume"
 REASON_FROM_JOB = "found only in the job description (fabricated from it)"
 REASON_NUMBER = "number not in resume"
 REASON_DATE = "date not in resume"
-REASON_OTHER_ENTRY = "found in the resume, but under another entry"
+REASON_OTHER_ENTRY = "found in the resume, but not in the entry it is claimed for"
 
 
 class GroundingItem(BaseModel):
@@ -83,6 +83,14 @@ Search = Callable[[Corpus], Hit | None]
 
 def _find_number(corpus: Corpus, claimed: NumberMention) -> Hit | None:
     return find_number(corpus, claimed)
+
+
+def _find_year_in_span(corpus: Corpus, claimed: NumberMention) -> Hit | None:
+    """ "Mentored 5 engineers in 2020" under a 2019 - Present job: a year within the entry's dates."""
+    hit = find_number(corpus, claimed)
+    if hit is not None or claimed.unit != "plain" or not claimed.value.is_integer() or "," in claimed.written:
+        return hit
+    return find_year_in_span(corpus, int(claimed.value))
 
 
 @dataclass
@@ -160,7 +168,8 @@ class _Checker:
         # figures of one entry may also come from the lines outside every entry (summary, skills)
         where = None if scope is None else [*scope, self.outside]
         for claimed in parse_numbers(raw):
-            search: Search = partial(_find_number, claimed=claimed)
+            finder = _find_number if scope is None else _find_year_in_span
+            search: Search = partial(finder, claimed=claimed)
             self._check(path, claimed.written, "number", search, where, REASON_NUMBER)
 
     def _check(

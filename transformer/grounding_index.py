@@ -10,6 +10,7 @@ whole text, one entry, or the outside lines.
 from __future__ import annotations
 
 import bisect
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -192,6 +193,21 @@ class Corpus:
             if line.open_ended and (line.dates or len(line.text.strip()) <= _MAX_OPEN_ENDED_CHARS):
                 return self.snippet(line_no, 0.5)
         return None
+
+    def year_span(self) -> tuple[int, int, str] | None:
+        """(first year, last year, evidence) of the date ranges in these lines; "Present" runs to this year."""
+        years: list[int] = []
+        evidence = None
+        for line_no in self.line_numbers:
+            line = self.index.lines[line_no]
+            if len(line.dates) >= 2 or (line.dates and line.open_ended):
+                years += [m.date[0] for m in line.dates]
+                if line.open_ended:
+                    years.append(datetime.date.today().year)
+                evidence = evidence or self.snippet(line_no, 0.5)
+        if not years or evidence is None:
+            return None
+        return min(years), max(years), evidence
 
     def find_date(self, year: int, month: int | None) -> str | None:
         """Evidence for a date: the year (and the month, when both sides have one) appear in these lines."""

@@ -15,7 +15,14 @@ from transformer.grounding_dates import is_open_ended, parse_dates
 from transformer.grounding_index import Corpus
 from transformer.grounding_numbers import NumberMention, numbers_agree
 from transformer.grounding_text import fold
-from transformer.grounding_vocabulary import CRITICAL_WORDS, DEGREE_ALIASES, DEGREE_LEVELS, LEGAL_SUFFIXES, normalise
+from transformer.grounding_vocabulary import (
+    CRITICAL_WORDS,
+    DEGREE_ALIASES,
+    DEGREE_LEVELS,
+    LEGAL_SUFFIXES,
+    SKILL_FILLER_WORDS,
+    normalise,
+)
 
 Kind = Literal["skill", "employer", "title", "date", "degree", "institution", "number", "certification"]
 
@@ -43,6 +50,8 @@ def _variants(value: str, kind: Kind) -> list[str]:
         while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
             words = words[:-1]
             variants.append(" ".join(words))
+    if kind == "skill" and len(words) > 1 and words[-1] in SKILL_FILLER_WORDS:
+        variants.append(" ".join(words[:-1]))  # "Docker containers" says what "Docker" says
     if kind == "degree":
         for group in DEGREE_ALIASES:
             for alias in group:
@@ -133,6 +142,14 @@ def find_date(corpus: Corpus, raw: str) -> Hit | None:
     year, month = dates[0].date
     evidence = corpus.find_date(year, month)
     return None if evidence is None else Hit(evidence, "same date")
+
+
+def find_year_in_span(corpus: Corpus, year: int) -> Hit | None:
+    """A year inside the span of the dates of an entry ("2020" under "2019 - Present"), or None."""
+    span = corpus.year_span()
+    if span is None or not span[0] <= year <= span[1]:
+        return None
+    return Hit(span[2], "year within the entry's dates")
 
 
 def find_number(corpus: Corpus, claimed: NumberMention) -> Hit | None:

@@ -29,7 +29,7 @@ ALIAS_GROUPS: tuple[tuple[str, ...], ...] = (
     ("MongoDB", "Mongo"),
     ("Microsoft SQL Server", "MSSQL", "MS SQL Server", "SQL Server"),
     ("Elasticsearch", "Elastic Search", "ES"),
-    ("AWS", "Amazon Web Services"),
+    ("AWS", "Amazon Web Services", "Amazon AWS"),
     ("GCP", "Google Cloud Platform", "Google Cloud"),
     ("Azure", "Microsoft Azure", "MS Azure"),
     (
@@ -205,6 +205,12 @@ GENERIC_HEADING_WORDS = _words(
     "databases data storage devops infrastructure ci cd backend frontend back front end web mobile testing "
     "quality observability monitoring security networking methodologies practices operating systems "
     "software development engineering analytics business design marketing finance clinical management"
+)
+
+# Words that add nothing to a skill when they end it: "Docker containers", "Python programming", "Postgres DB".
+SKILL_FILLER_WORDS = _words(
+    "container containers database db framework frameworks language languages library libraries platform "
+    "programming scripting tool tools tooling development"
 )
 
 # Words that change what a claim says when swapped for a near spelling: a fuzzy match must contain them as they
