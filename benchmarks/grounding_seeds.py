@@ -228,9 +228,6 @@ class Figure:
         forms = _plain(value)
         return rng.choice(forms[:2] if source else forms)
 
-    def values_text(self) -> set[float]:
-        return set(self.values)
-
 
 def render_bullet(template: str, rng: random.Random, source: bool = False) -> str:
     return _SPEC.sub(lambda m: Figure.parse(m[1]).render(rng, source), template)

@@ -58,8 +58,3 @@ def parse_dates(folded: str) -> list[DateMention]:
 def is_open_ended(folded: str) -> bool:
     """Whether a claimed date says the role is still open ("Present", "Current")."""
     return OPEN_ENDED.fullmatch(folded.strip(" .")) is not None
-
-
-def dates_agree(claimed: Date, written: Date) -> bool:
-    """Same year and, where both have one, the same month."""
-    return claimed[0] == written[0] and (claimed[1] is None or written[1] is None or claimed[1] == written[1])

@@ -289,10 +289,6 @@ def _is_heading(line: _Line) -> bool:
     return 0 < len(stripped) <= 50 and " ".join(line.tokens) in _SECTION_HEADINGS
 
 
-def _is_blank(line: _Line) -> bool:
-    return not line.text.strip()
-
-
 def _is_bullet(line: _Line) -> bool:
     return _BULLET.match(line.text) is not None
 

@@ -242,6 +242,3 @@ NAME_FILLER_WORDS = (
     )
     | LEGAL_SUFFIXES
 )
-
-# A role that is still open ("2019 - Present").
-OPEN_ENDED_WORDS = _words("present current now today ongoing")
