@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from transformer.grounding_dates import OPEN_ENDED, YEAR_HINT, DateMention, parse_dates
 from transformer.grounding_numbers import NumberMention, parse_numbers
 from transformer.grounding_text import fold
-from transformer.grounding_vocabulary import NAME_FILLER_WORDS, normalise, tokens
+from transformer.grounding_vocabulary import ACRONYM_FILLERS, NAME_FILLER_WORDS, normalise, tokens
 
 FUZZY_THRESHOLD = 90.0
 EVIDENCE_CHARS = 80
@@ -30,7 +30,6 @@ WORD_SIMILARITY = 84.0
 # Runs of capitalised words, small joining words allowed: "Massachusetts Institute of Technology".
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:(?:\s+(?:of|and|the|for|in|at|&|de|du|la))*\s+[A-Z][\w'’-]*)+")
 _WORD = re.compile(r"[\w'’-]+")
-_ACRONYM_FILLERS = frozenset({"of", "and", "the", "for", "in", "at", "&", "de", "du", "la"})
 _BULLET = re.compile(r"^\s*(?:[-•*·▪‣◦●■□➢►–—]|o\s)")
 _DIGIT = re.compile(r"\d")
 _SECTION_HEADINGS = frozenset(
@@ -170,7 +169,7 @@ class Corpus:
             if len(text) < len(letters):
                 continue
             for run in _CAPITALISED_RUN.finditer(text):
-                words = [w for w in _WORD.findall(run.group(0)) if w.casefold() not in _ACRONYM_FILLERS]
+                words = [w for w in _WORD.findall(run.group(0)) if w.casefold() not in ACRONYM_FILLERS]
                 initials = "".join(w[0] for w in words).casefold()
                 at = initials.find(letters)
                 if at >= 0:

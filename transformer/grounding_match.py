@@ -16,6 +16,7 @@ from transformer.grounding_index import Corpus
 from transformer.grounding_numbers import NumberMention, numbers_agree
 from transformer.grounding_text import fold
 from transformer.grounding_vocabulary import (
+    ACRONYM_FILLERS,
     CRITICAL_WORDS,
     DEGREE_ALIASES,
     DEGREE_LEVELS,
@@ -31,7 +32,6 @@ _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _NO_CRITICAL: frozenset[str] = frozenset()
 _ACRONYM = re.compile(r"[A-Z]{3,6}")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
-_ACRONYM_FILLERS = frozenset({"of", "and", "the", "for", "in", "at", "&", "de", "du", "la"})
 
 
 @dataclass
@@ -119,8 +119,8 @@ def _find_acronym(corpus: Corpus, raw: str, value: str, kind: Kind) -> Hit | Non
         return None if evidence is None else Hit(evidence, "acronym of a name in the resume")
     if kind not in ("employer", "institution", "certification"):
         return None
-    words = [w for w in _CAPITALISED.findall(raw) if w.casefold() not in _ACRONYM_FILLERS]
-    if len(words) != len([t for t in value.split() if t not in _ACRONYM_FILLERS]):
+    words = [w for w in _CAPITALISED.findall(raw) if w.casefold() not in ACRONYM_FILLERS]
+    if len(words) != len([t for t in value.split() if t not in ACRONYM_FILLERS]):
         return None  # not a name written in capitalised words
     initials = "".join(w[0] for w in words if normalise(w) not in LEGAL_SUFFIXES)
     if len(initials) < 3:

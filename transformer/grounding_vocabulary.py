@@ -242,3 +242,6 @@ NAME_FILLER_WORDS = (
     )
     | LEGAL_SUFFIXES
 )
+
+# Small words skipped when reading the initials of a name ("Massachusetts Institute of Technology" is "MIT").
+ACRONYM_FILLERS = frozenset({"of", "and", "the", "for", "in", "at", "&", "de", "du", "la"})
