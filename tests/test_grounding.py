@@ -11,10 +11,12 @@ from transformer.grounding import (
     REASON_FROM_JOB,
     REASON_NOT_FOUND,
     REASON_NUMBER,
+    REASON_OTHER_ENTRY,
     GroundingReport,
     check_grounding,
     strip_unsupported,
 )
+from transformer.grounding_index import ResumeIndex
 
 SOURCE_RESUME = """\
 José Müller
@@ -242,16 +244,18 @@ def test_near_miss_short_skill_is_not_fuzzily_accepted(faithful: dict[str, Any])
     assert set(flagged(check(faithful))) == {"skills[1].keywords[0]"}
 
 
-def test_reworded_skill_is_fuzzily_supported(faithful: dict[str, Any]) -> None:
-    faithful["skills"][0]["keywords"] = ["Postgre SQL"]
+def test_misspelled_skill_is_fuzzily_supported(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"] = ["Kubernets"]
     report = check(faithful)
     assert flagged(report) == {}
     assert report.items[[i.path for i in report.items].index("skills[0].keywords[0]")].reason.startswith("fuzzy")
 
 
 def test_skill_inside_a_longer_word_is_not_supported(faithful: dict[str, Any]) -> None:
-    faithful["skills"][0]["keywords"] = ["Postgre"]  # only "PostgreSQL" is in the resume
-    assert set(flagged(check(faithful))) == {"skills[0].keywords[0]"}
+    faithful["skills"][0]["keywords"] = ["Java"]
+    resume = make_resume(**faithful)
+    report = check_grounding(resume, SOURCE_RESUME.replace("Bash", "JavaScript"), JOB_DESCRIPTION)
+    assert set(flagged(report)) == {"skills[0].keywords[0]"}
 
 
 def test_misspelled_certification_is_fuzzily_supported(faithful: dict[str, Any]) -> None:
@@ -270,8 +274,10 @@ def test_invented_title_is_flagged(faithful: dict[str, Any]) -> None:
 
 
 def test_present_end_date_needs_an_open_ended_role(faithful: dict[str, Any]) -> None:
-    faithful["work"][1]["endDate"] = "Present"
-    assert flagged(check(faithful)) == {}
+    assert flagged(check(faithful)) == {}  # work[0] is open ("03/2019 – Present")
+    faithful["work"][1]["endDate"] = "Present"  # Globex ended in February 2019
+    item = flagged(check(faithful))["work[1].endDate"]
+    assert item.reason == REASON_OTHER_ENTRY
     closed = SOURCE_RESUME.replace("03/2019 – Present", "03/2019 – 12/2023")
     report = check_grounding(make_resume(**faithful), closed, JOB_DESCRIPTION)
     assert {"work[0].endDate", "work[1].endDate"} <= set(flagged(report))
@@ -337,3 +343,293 @@ def test_strict_mode_strips_exactly_the_flagged_items(faithful: dict[str, Any]) 
 def test_strict_mode_keeps_a_faithful_resume_unchanged(faithful: dict[str, Any]) -> None:
     resume = make_resume(**faithful)
     assert strip_unsupported(resume, check_grounding(resume, SOURCE_RESUME, JOB_DESCRIPTION)) == resume
+
+
+# --- synonyms and abbreviations -----------------------------------------------------------------------------------
+
+
+def test_k8s_matches_kubernetes(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"] = ["k8s"]
+    assert flagged(check(faithful)) == {}
+    report = check_grounding(make_resume(**faithful), SOURCE_RESUME.replace("Kubernetes", "K8s"), JOB_DESCRIPTION)
+    assert flagged(report) == {}
+
+
+@pytest.mark.parametrize(
+    ("claimed", "written"),
+    [
+        ("JS", "JavaScript"),
+        ("JavaScript", "JS"),
+        ("TS", "TypeScript"),
+        ("Postgres", "PostgreSQL"),
+        ("PostgreSQL", "Postgres"),
+        ("ML", "machine learning"),
+        ("Machine Learning", "ML"),
+        ("GCP", "Google Cloud Platform"),
+        ("Amazon Web Services", "AWS"),
+        ("CI/CD", "continuous integration and continuous delivery"),
+        ("Golang", "Go"),
+        ("Node.js", "Node"),
+        ("NLP", "Natural Language Processing"),
+    ],
+)
+def test_skill_abbreviations_match_their_full_names(faithful: dict[str, Any], claimed: str, written: str) -> None:
+    source = SOURCE_RESUME.replace("Bash", written)
+    faithful["skills"][1]["keywords"] = [claimed]
+    assert flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)) == {}
+
+
+def test_abbreviation_of_another_skill_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["skills"][1]["keywords"] = ["TS"]  # TypeScript; the resume has JavaScript
+    source = SOURCE_RESUME.replace("Bash", "JavaScript")
+    assert set(flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION))) == {"skills[1].keywords[0]"}
+
+
+@pytest.mark.parametrize("skill", ["Docker containers", "Python programming", "Postgres DB", "Amazon AWS"])
+def test_generic_words_after_a_skill_are_ignored(faithful: dict[str, Any], skill: str) -> None:
+    faithful["skills"][0]["keywords"] = [skill]
+    assert flagged(check(faithful)) == {}
+
+
+def test_longer_skill_name_is_not_supported_by_its_first_word(faithful: dict[str, Any]) -> None:
+    faithful["skills"][0]["keywords"] = ["Docker Swarm", "Kubernetes Operators"]
+    assert set(flagged(check(faithful))) == {"skills[0].keywords[0]", "skills[0].keywords[1]"}
+
+
+# --- numbers -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["40%", "40 percent", "forty percent", "40 per cent"])
+def test_percent_spellings_are_equivalent(faithful: dict[str, Any], written: str) -> None:
+    faithful["work"][0]["highlights"][0] = f"Reduced API latency by {written}."
+    assert flagged(check(faithful)) == {}
+
+
+@pytest.mark.parametrize("written", ["5", "five"])
+def test_number_words_match_digits(faithful: dict[str, Any], written: str) -> None:
+    faithful["work"][0]["highlights"][2] = f"Mentored {written} engineers."
+    assert flagged(check(faithful)) == {}
+    source = SOURCE_RESUME.replace("a team of 5 engineers", "a team of five engineers")
+    assert flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)) == {}
+
+
+def test_fifteen_days_matches_15_days(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME.replace("Mentored a team of 5 engineers.", "Cut release time to 15 days.")
+    faithful["work"][0]["highlights"][2] = "Brought release time down to fifteen days."
+    assert flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)) == {}
+
+
+@pytest.mark.parametrize("written", ["$2M", "$2,000,000", "2 million dollars", "$2 million", "2000000"])
+def test_money_spellings_are_equivalent(faithful: dict[str, Any], written: str) -> None:
+    source = SOURCE_RESUME.replace("$120,000", "$2M")
+    faithful["work"][0]["highlights"][1] = f"Saved {written} a year by migrating 120 services to Kubernetes."
+    assert flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)) == {}
+
+
+@pytest.mark.parametrize("written", ["55-85%", "55% to 85%", "between 55 and 85 percent"])
+def test_ranges_are_read_as_both_ends(faithful: dict[str, Any], written: str) -> None:
+    faithful["work"][1]["highlights"] = [f"Raised test coverage {written}."]
+    assert flagged(check(faithful)) == {}
+
+
+def test_fabricated_number_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][0]["highlights"][2] = "Mentored twelve engineers."
+    item = flagged(check(faithful))["work[0].highlights[2]"]
+    assert (item.value, item.kind, item.reason) == ("twelve", "number", REASON_NUMBER)
+
+
+def test_fabricated_range_end_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["highlights"] = ["Raised test coverage from 55% to 95%."]
+    item = flagged(check(faithful))["work[1].highlights[0]"]
+    assert item.value == "95%"
+
+
+def test_percentage_is_not_supported_by_a_count(faithful: dict[str, Any]) -> None:
+    faithful["work"][0]["highlights"][1] = "Cut hosting costs by 120%."  # the resume has 120 services, not 120%
+    assert set(flagged(check(faithful))) == {"work[0].highlights[1]"}
+
+
+# --- dates, titles, employers ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["Present", "Current", "now"])
+def test_open_ended_spellings_are_equivalent(faithful: dict[str, Any], written: str) -> None:
+    faithful["work"][0]["endDate"] = written
+    assert flagged(check(faithful)) == {}
+
+
+def test_date_without_month_does_not_contradict_a_month(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["endDate"] = "2019"
+    faithful["work"][1]["startDate"] = "June 2015"
+    assert flagged(check(faithful)) == {}
+
+
+@pytest.mark.parametrize("title", ["Sr. Software Engineer", "Senior Software Eng.", "Sr Software Engineer"])
+def test_title_abbreviations_are_supported(faithful: dict[str, Any], title: str) -> None:
+    faithful["work"][0]["position"] = title
+    faithful["basics"]["label"] = title
+    assert flagged(check(faithful)) == {}
+
+
+def test_vp_matches_vice_president(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME.replace(
+        "Acme Corporation — Senior Software Engineer", "Acme Corporation — VP of Engineering"
+    )
+    faithful["work"][0]["position"] = "Vice President of Engineering"
+    faithful["basics"]["label"] = ""
+    assert flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)) == {}
+
+
+@pytest.mark.parametrize("title", ["Senior Software Engineer", "Sr. Software Engineer", "Lead Software Engineer"])
+def test_inflated_seniority_is_flagged(faithful: dict[str, Any], title: str) -> None:
+    faithful["work"][1]["position"] = title  # Globex: "Software Engineer"
+    item = flagged(check(faithful))["work[1].position"]
+    assert item.kind == "title"
+
+
+def test_inflated_headline_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["basics"]["label"] = "Principal Software Engineer"
+    assert set(flagged(check(faithful))) == {"basics.label"}
+
+
+@pytest.mark.parametrize("name", ["Acme Inc.", "Acme", "Acme Corp", "ACME Corporation"])
+def test_employer_legal_suffixes_are_ignored(faithful: dict[str, Any], name: str) -> None:
+    faithful["work"][0]["name"] = name
+    assert flagged(check(faithful)) == {}
+
+
+def test_employer_sharing_a_word_with_the_real_one_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][0]["name"] = "Acme Analytics"
+    assert set(flagged(check(faithful))) == {"work[0].name"}
+
+
+@pytest.mark.parametrize("degree", ["Bachelor's degree", "Bachelor's in Computer Science", "Bachelors Degree"])
+def test_generic_degree_level_is_supported_by_a_specific_degree(faithful: dict[str, Any], degree: str) -> None:
+    faithful["education"][0]["studyType"] = degree
+    assert flagged(check(faithful)) == {}
+
+
+@pytest.mark.parametrize("degree", ["Master's degree", "Doctorate"])
+def test_higher_generic_degree_level_is_flagged(faithful: dict[str, Any], degree: str) -> None:
+    faithful["education"][0]["studyType"] = degree
+    assert set(flagged(check(faithful))) == {"education[0].studyType"}
+
+
+def test_institution_acronym_matches_its_full_name(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME.replace("Technische Universität München", "Massachusetts Institute of Technology")
+    faithful["education"][0]["institution"] = "MIT"
+    assert flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)) == {}
+    faithful["education"][0]["institution"] = "UCLA"
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert set(flagged(report)) == {"education[0].institution"}
+
+
+def test_certification_name_matches_its_acronym(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME.replace("Certified Kubernetes Administrator (CKA), 2020", "CKA, 2020")
+    assert flagged(check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)) == {}
+    faithful["certifications"][0]["name"] = "Certified Kubernetes Application Developer"
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert set(flagged(report)) == {"certifications[0].name"}
+
+
+def test_degree_level_change_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["education"][0]["studyType"] = "M.Sc."  # "msc" is one letter from the resume's "bsc"
+    assert set(flagged(check(faithful))) == {"education[0].studyType"}
+
+
+def test_institution_in_another_city_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["education"][0]["institution"] = "Technische Universität Berlin"
+    assert set(flagged(check(faithful))) == {"education[0].institution"}
+
+
+def test_certification_level_change_is_flagged(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME + "AWS Certified Solutions Architect – Associate, 2021\n"
+    faithful["certifications"] = [{"name": "AWS Certified Solutions Architect – Professional", "date": "2021"}]
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert set(flagged(report)) == {"certifications[0].name"}
+
+
+# --- claims attached to the wrong entry ----------------------------------------------------------------------------
+
+
+def test_date_from_another_job_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["startDate"] = "March 2019"  # Acme's start date, given to Globex
+    item = flagged(check(faithful))["work[1].startDate"]
+    assert item.reason == REASON_OTHER_ENTRY
+    assert item.source == "resume"
+    assert "03/2019" in (item.evidence or "")
+
+
+def test_number_from_another_job_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["highlights"] = ["Cut billing latency by 40%."]  # Acme's figure, given to Globex
+    item = flagged(check(faithful))["work[1].highlights[0]"]
+    assert (item.value, item.reason) == ("40%", REASON_OTHER_ENTRY)
+
+
+def test_title_from_another_job_is_flagged(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["position"] = "Senior Software Engineer"
+    faithful["work"][0]["position"] = "Software Engineer"  # dropping seniority is not a fabrication
+    assert set(flagged(check(faithful))) == {"work[1].position"}
+
+
+def test_degree_from_another_school_is_flagged(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME.replace("EDUCATION\n", "EDUCATION\nETH Zürich — M.Sc. Computer Science, 2015 – 2017\n")
+    faithful["education"][0]["studyType"] = "Master of Science"
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert flagged(report)["education[0].studyType"].reason == REASON_OTHER_ENTRY
+
+
+def test_year_within_the_jobs_dates_is_supported(faithful: dict[str, Any]) -> None:
+    faithful["work"][0]["highlights"][2] = "Mentored 5 engineers in 2020."  # Acme: 03/2019 – Present
+    assert flagged(check(faithful)) == {}
+    faithful["work"][1]["highlights"] = ["Built the billing service in 2020."]  # Globex: 2015 – 2019
+    assert set(flagged(check(faithful))) == {"work[1].highlights[0]"}
+
+
+def test_number_from_the_summary_is_accepted_in_any_job(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["highlights"] = ["Drew on 8 years of backend work."]  # "8 years" is in the summary
+    assert flagged(check(faithful)) == {}
+
+
+def test_resume_is_cut_into_entries() -> None:
+    index = ResumeIndex.build(SOURCE_RESUME)
+    lines = SOURCE_RESUME.splitlines()
+    entries = [[lines[n] for n in entry if lines[n]] for entry in index.entries]
+    assert entries[0][:2] == ["Acme Corporation — Senior Software Engineer", "03/2019 – Present, Berlin"]
+    assert entries[0][-1] == "- Mentored a team of 5 engineers."
+    assert entries[1][0] == "Globex GmbH — Software Engineer"
+    assert entries[2] == ["Technische Universität München — B.Sc. Computer Science, 2011 – 2015"]
+    outside = [lines[n] for n in index.outside]
+    assert "Backend engineer with 8 years of experience building distributed systems in Python and Go." in outside
+    assert "Languages: Python, Go, SQL, Bash" in outside
+
+
+def test_roles_under_one_employer_heading_are_checked_in_their_entries(faithful: dict[str, Any]) -> None:
+    source = SOURCE_RESUME.replace(
+        "Acme Corporation — Senior Software Engineer\n03/2019 – Present, Berlin\n",
+        "Acme Corporation, Berlin\nSenior Software Engineer, 01/2021 – Present\n- Led the platform team.\n"
+        "Software Engineer, 03/2019 – 12/2020\n",
+    )
+    faithful["work"][0]["startDate"] = "Jan 2021"
+    faithful["work"][0]["highlights"] = ["Led the platform team."]
+    faithful["work"].insert(
+        1,
+        {
+            "name": "Acme",
+            "position": "Software Engineer",
+            "startDate": "2019-03",
+            "endDate": "2020-12",
+            "highlights": ["Cut API latency by 40%."],
+        },
+    )
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert flagged(report) == {}
+    faithful["work"][2]["highlights"] = ["Cut API latency by 40%."]  # Acme's figure given to Globex
+    report = check_grounding(make_resume(**faithful), source, JOB_DESCRIPTION)
+    assert set(flagged(report)) == {"work[2].highlights[0]"}
+
+
+def test_initials_of_an_invented_name_do_not_match_other_words(faithful: dict[str, Any]) -> None:
+    faithful["work"][1]["name"] = "Blue Sun Corporation"  # initials "BSC", like the resume's "B.Sc."
+    faithful["certifications"][0]["name"] = "Certified Cloud Architect"  # "CCA" is nowhere; "CKA" is
+    assert set(flagged(check(faithful))) == {"work[1].name", "certifications[0].name"}
