@@ -132,16 +132,16 @@ def _handler(server_state: LocalServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(10**9))
                 self.end_headers()
                 self.wfile.write(b"<html>")
-                server_state.release.wait(5)
+                server_state.release.wait(60)
             elif path == "/slow":
-                server_state.release.wait(5)
+                server_state.release.wait(60)
                 self._send(200, b"too late", "text/plain")
             elif path == "/drip":
                 # Each byte arrives well within a read timeout; only a total deadline stops this.
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()
-                for _ in range(100):
+                for _ in range(600):
                     self.wfile.write(b"x")
                     self.wfile.flush()
                     if server_state.release.wait(0.1):
@@ -231,6 +231,9 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], list[str
 
 
 LOCAL = JobFetchPolicy(allowed_hosts=["127.0.0.1"], timeout_s=5)
+# Slow test pages take 60 s to finish; a refusal well under that shows the limit cut them off, with room for a
+# loaded CI machine (speed itself is a benchmark's business, not a test's).
+NO_HANG_S = 20
 
 
 def fetch(url: str, policy: JobFetchPolicy = LOCAL) -> str:
@@ -438,14 +441,14 @@ def test_huge_page_is_cut_off_quickly(server: LocalServer) -> None:
     started = time.perf_counter()
     error = refused(f"{server.url}/huge", JobFetchPolicy(allowed_hosts=["127.0.0.1"], max_bytes=100_000))
     assert isinstance(error, DocumentTooLarge) and error.status == 413
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < NO_HANG_S
 
 
 def test_declared_huge_page_is_refused_before_reading(server: LocalServer) -> None:
     started = time.perf_counter()
     error = refused(f"{server.url}/huge-declared", JobFetchPolicy(allowed_hosts=["127.0.0.1"], max_bytes=100_000))
     assert isinstance(error, DocumentTooLarge)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < NO_HANG_S
 
 
 def test_slow_page_times_out(server: LocalServer) -> None:
@@ -453,21 +456,22 @@ def test_slow_page_times_out(server: LocalServer) -> None:
     error = refused(f"{server.url}/slow", JobFetchPolicy(allowed_hosts=["127.0.0.1"], timeout_s=0.5))
     assert isinstance(error, JobFetchTimeout)
     assert error.status == 504 and error.error == "job_url_timeout"
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < NO_HANG_S
 
 
 def test_slowly_dripping_page_hits_the_total_deadline(server: LocalServer) -> None:
     started = time.perf_counter()
     error = refused(f"{server.url}/drip", JobFetchPolicy(allowed_hosts=["127.0.0.1"], timeout_s=0.6))
     assert isinstance(error, JobFetchTimeout)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < NO_HANG_S
 
 
 def test_unreachable_server_is_a_bad_gateway() -> None:
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    error = refused(f"http://127.0.0.1:{port}/")
+    # A long timeout, so a refused connection on a loaded machine cannot pass for a timeout.
+    error = refused(f"http://127.0.0.1:{port}/", JobFetchPolicy(allowed_hosts=["127.0.0.1"], timeout_s=60))
     assert isinstance(error, JobFetchFailed)
     assert error.status == 502 and error.error == "job_url_unreachable"
 
