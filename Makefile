@@ -10,8 +10,9 @@ export HF_HUB_OFFLINE ?= 1
 .PHONY: demo test lint clean system-deps kube-tools manifests chart-settings
 
 # Debian packages the service and the tests need: Tesseract for OCR; the DejaVu font and openssl make
-# test documents and a test TLS certificate; shellcheck checks the shell scripts (kind path).
-APT_PACKAGES := tesseract-ocr fonts-dejavu-core openssl shellcheck
+# test documents and a test TLS certificate; shellcheck checks the shell scripts (kind path); prometheus
+# (with promtool) checks and runs the monitoring rules.
+APT_PACKAGES := tesseract-ocr fonts-dejavu-core openssl shellcheck prometheus
 
 # Checked on every run (cheap), installed only where missing.
 system-deps:
@@ -19,7 +20,7 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages: $$missing"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 $(STAMP): pyproject.toml

@@ -127,7 +127,7 @@ class Launcher:
             if adapter is None
             else AdapterStatus(
                 name=adapter.name, path=str(adapter.path), rank=adapter.rank, sha256=adapter.sha256,
-                base_model=adapter.base_model,
+                base_model=adapter.base_model, created_at=adapter.created_at,
             ),
             max_model_len=settings.max_model_len,
             max_lora_rank=settings.max_lora_rank,

@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from predictor.settings import PredictorSettings
@@ -37,6 +38,7 @@ class Adapter:
     rank: int
     base_model: str | None
     sha256: str
+    created_at: datetime | None = None
 
 
 def looks_like_path(value: str) -> bool:
@@ -104,6 +106,22 @@ def adapter_sha256(directory: Path) -> str:
     return digest.hexdigest()
 
 
+def adapter_created_at(directory: Path) -> datetime | None:
+    """When the adapter's weights were written: the newest modification time of its config and weight files.
+
+    Files keep their modification time through `docker COPY` and `cp -p`; a download (Hub cache, KServe's
+    storage initializer) stamps the download time instead, so pin the training date with the transformer's
+    TRANSFORMER_ADAPTER_TRAINED_AT where that matters.
+    """
+    times = []
+    for name in ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin"):
+        try:
+            times.append((directory / name).stat().st_mtime)  # follows the Hub cache's symlinks to the blobs
+        except OSError:
+            continue
+    return datetime.fromtimestamp(max(times), UTC) if times else None
+
+
 def resolve_adapter(settings: PredictorSettings, base: BaseModel) -> Adapter | None:
     """Locate the LoRA adapter and check it against the settings and the base model."""
     if not settings.adapter:
@@ -136,6 +154,7 @@ def resolve_adapter(settings: PredictorSettings, base: BaseModel) -> Adapter | N
         rank=rank,
         base_model=config.get("base_model_name_or_path"),
         sha256=adapter_sha256(directory),
+        created_at=adapter_created_at(directory),
     )
     check_adapter_fits_base(adapter, base)
     return adapter

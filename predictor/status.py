@@ -34,6 +34,9 @@ class AdapterStatus(BaseModel):
     rank: int
     sha256: str = Field(description="content hash of adapter_config.json and the adapter weights")
     base_model: str | None = Field(None, description="base model named in the adapter's config")
+    created_at: datetime | None = Field(
+        None, description="newest modification time of the adapter's config and weights (its age's source)"
+    )
 
 
 class BaseModelStatus(BaseModel):

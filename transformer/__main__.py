@@ -17,7 +17,7 @@ def main() -> None:
     from kserve.model_server import app
     from kserve.model_server import parser as kserve_parser
 
-    from transformer import MODEL_NAME, routes
+    from transformer import MODEL_NAME, metrics, routes
     from transformer.logs import configure_logging
     from transformer.model import ResumeOptimizerModel
     from transformer.pipeline import Pipeline
@@ -38,6 +38,7 @@ def main() -> None:
     name = args.model_name if args.model_name != "model" else MODEL_NAME
     model = ResumeOptimizerModel(name, pipeline, settings.max_batch_rows)
     model.load()
+    metrics.install_collectors(settings)
     routes.install(app, pipeline, client, settings)
     ModelServer().start([model])
 

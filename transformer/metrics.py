@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+import logging
+from typing import TYPE_CHECKING
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+
+if TYPE_CHECKING:
+    from transformer.adapter_age import StatusPoller
+    from transformer.features import InputFeatures
+    from transformer.scoring import QualityMetrics
+    from transformer.settings import TransformerSettings
+
+log = logging.getLogger("transformer.metrics")
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 50, 75, 120, 300)
 
@@ -29,3 +40,87 @@ HALLUCINATION_UNSUPPORTED = Counter(
 )
 PROMPT_TOKENS = Counter("resume_optimizer_prompt_tokens_total", "Prompt tokens sent to the predictor")
 OUTPUT_TOKENS = Counter("resume_optimizer_output_tokens_total", "Output tokens received from the predictor")
+
+# --- Quality and input features (issue 6). Means are _sum / _count; buckets bracket the alert thresholds. ---
+RATIO_BUCKETS = tuple(round(0.05 * i, 2) for i in range(1, 21))
+SKILL_ITEMS = Histogram(
+    "resume_optimizer_skill_items",
+    "Skill items (skills plus their keywords) per tailored answer",
+    buckets=(0, 5, 10, 15, 20, 24, 25, 30, 35, 40, 50, 75, 100, 150),
+)
+SHARED_TOKEN_RATIO = Histogram(
+    "resume_optimizer_shared_token_ratio",
+    "Jaccard similarity of the tailored answer's and the source resume's token sets",
+    buckets=RATIO_BUCKETS,
+)
+JOB_KEYWORD_COVERAGE = Histogram(
+    "resume_optimizer_job_keyword_coverage_ratio",
+    "Share of the job's keywords present in the resume (phase=before) and the tailored answer (phase=after)",
+    ["phase"],
+    buckets=RATIO_BUCKETS,
+)
+RESUME_WORDS = Histogram(
+    "resume_optimizer_resume_words",
+    "Words in the resume text, as read and cleaned",
+    buckets=(50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000),
+)
+JOB_DESCRIPTION_WORDS = Histogram(
+    "resume_optimizer_job_description_words",
+    "Words in the job description text",
+    buckets=(25, 50, 100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000),
+)
+LEXICAL_DIVERSITY = Histogram(
+    "resume_optimizer_lexical_diversity_ratio",
+    "Moving-average type-token ratio of the resume over 50-word windows",
+    buckets=RATIO_BUCKETS,
+)
+INPUT_FORMAT = Counter("resume_optimizer_input_format_total", "Resumes read, by input format", ["format"])
+for _format in ("pdf", "docx", "image", "text"):  # every series exists from the start (rates need a zero)
+    INPUT_FORMAT.labels(_format)
+for _phase in ("before", "after"):
+    JOB_KEYWORD_COVERAGE.labels(_phase)
+for _result in ("ok", "error"):
+    JSON_PARSE.labels(_result)
+for _result in ("valid", "invalid"):
+    SCHEMA_VALIDATION.labels(_result)
+
+
+def observe_inputs(features: InputFeatures) -> None:
+    """Count one request's input features (called once the inputs are read, whatever happens next)."""
+    RESUME_WORDS.observe(features.resume_words)
+    JOB_DESCRIPTION_WORDS.observe(features.job_description_words)
+    LEXICAL_DIVERSITY.observe(features.lexical_diversity)
+    INPUT_FORMAT.labels(features.input_format).inc()
+
+
+def observe_quality(quality: QualityMetrics) -> None:
+    """Count one answer's quality figures (called once per successful request)."""
+    SKILL_ITEMS.observe(quality.skill_items)
+    SHARED_TOKEN_RATIO.observe(quality.shared_token_ratio)
+    JOB_KEYWORD_COVERAGE.labels("before").observe(quality.keyword_coverage_before)
+    JOB_KEYWORD_COVERAGE.labels("after").observe(quality.keyword_coverage_after)
+
+
+def install_collectors(settings: TransformerSettings, registry: CollectorRegistry = REGISTRY) -> StatusPoller | None:
+    """Register the file- and status-backed gauges (baseline, vocabulary drift, adapter age).
+
+    Returns the started /status poller when the adapter's age comes from the predictor (None when
+    TRANSFORMER_ADAPTER_TRAINED_AT pins it).
+    """
+    from transformer.adapter_age import AdapterAgeCollector, StatusPoller
+    from transformer.baseline import BaselineCollector, BaselineError, load_baseline
+    from transformer.drift import VocabularyDriftCollector
+
+    try:
+        registry.register(BaselineCollector(load_baseline(settings.baseline_path)))
+    except BaselineError as exc:  # the service works without it; only the drift rules lose their reference
+        log.warning("no baseline gauges", extra={"error": str(exc)})
+    registry.register(VocabularyDriftCollector(settings.drift_report_path))
+    age = AdapterAgeCollector(settings.adapter_trained_at)
+    registry.register(age)
+    if settings.adapter_trained_at is not None:
+        return None
+    url = f"{settings.predictor_scheme}://{settings.predictor_host}/status"
+    poller = StatusPoller(age, url, settings.adapter_status_interval_s)
+    poller.start()
+    return poller

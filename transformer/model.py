@@ -6,12 +6,16 @@ import asyncio
 import base64
 import binascii
 import json
+import time
 from typing import Any
 
 import kserve
+from kserve.errors import InvalidInput
+from kserve.model import InferenceVerb
 from kserve.protocol.infer_type import InferInput, InferOutput, InferRequest, InferResponse
 from pydantic import ValidationError
 
+from transformer import metrics
 from transformer.errors import BadInput, ServiceError
 from transformer.pipeline import Pipeline, TailorInput, TailorOptions, TailorResult, new_request_id
 
@@ -62,6 +66,29 @@ class ResumeOptimizerModel(kserve.Model):
         super().__init__(name)
         self.pipeline = pipeline
         self.max_rows = max_rows
+
+    @property
+    def route(self) -> str:
+        """The `route` label of v2 infer requests (one per model: bounded)."""
+        return f"/v2/models/{self.name}/infer"
+
+    async def __call__(
+        self, body: Any, headers: dict[str, str] | None = None, verb: InferenceVerb = InferenceVerb.PREDICT
+    ) -> Any:
+        """KServe's preprocess -> predict -> postprocess, counted in requests_total by status like the REST routes."""
+        try:
+            answer = await super().__call__(body, headers, verb)
+        except ServiceError as exc:
+            metrics.REQUESTS.labels(self.route, str(exc.status)).inc()
+            raise
+        except InvalidInput:
+            metrics.REQUESTS.labels(self.route, "400").inc()
+            raise
+        except Exception:
+            metrics.REQUESTS.labels(self.route, "500").inc()
+            raise
+        metrics.REQUESTS.labels(self.route, "200").inc()
+        return answer
 
     def load(self) -> bool:
         self.ready = True
@@ -133,6 +160,7 @@ class ResumeOptimizerModel(kserve.Model):
         return inputs
 
     async def predict(self, inputs: list[TailorInput], headers: dict[str, str] | None = None) -> list[TailorResult]:
+        started = time.perf_counter()
         base = new_request_id((headers or {}).get("x-request-id"))
         ids = [base] if len(inputs) == 1 else [f"{base}-{i}" for i in range(len(inputs))]
         try:
@@ -144,6 +172,9 @@ class ResumeOptimizerModel(kserve.Model):
             if len(inputs) > 1:
                 first.detail = f"row {ids.index(first.request_id) if first.request_id in ids else '?'}: {first.detail}"
             raise first from None
+        modes = {inp.options.mode for inp in inputs}
+        mode = modes.pop() if len(modes) == 1 else "batch"
+        metrics.REQUEST_DURATION.labels(self.route, mode).observe(time.perf_counter() - started)
         return [task.result() for task in tasks]
 
     async def postprocess(self, results: list[TailorResult], headers: dict[str, str] | None = None) -> InferResponse:

@@ -23,6 +23,7 @@ from transformer.cleaning import clean_document, clean_text
 from transformer.deadline import Deadline
 from transformer.documents import Document
 from transformer.errors import BadInput, DocumentTooLarge, EmptyDocument, InvalidModelOutput, ServiceError
+from transformer.features import input_features
 from transformer.grounding import GroundingReport, check_grounding, strip_unsupported
 from transformer.job_fetch import JobFetchPolicy, fetch_job_text
 from transformer.parsing import DocxLimits, parse_document
@@ -164,7 +165,10 @@ class Pipeline:
                    "resume_chars": len(resume_doc.text), "job_chars": len(job_text)},
         )  # fmt: skip
         artifacts["resume.txt"] = resume_doc.text
-        artifacts["job_description.txt"] = job_text
+        artifacts["job_description.txt"] = job_text  # the vocabulary-drift job reads it (transformer.drift)
+        features = input_features(resume_doc.text, job_text, resume_doc.format)
+        metrics.observe_inputs(features)
+        artifacts["features.json"] = features.model_dump()
         with _stage(stages, "prompt"):
             chat = build_chat_request(
                 resume_doc.text, job_text, model=settings.predictor_model, schema=self.schema,
@@ -213,6 +217,7 @@ class Pipeline:
                 returned, resume_doc.text, job_text, report, prompt_tokens=prompt_tokens,
                 output_tokens=output_tokens, stage_seconds=stages, attempts=len(outcomes),
             )  # fmt: skip
+        metrics.observe_quality(quality)
         result = TailorResult(
             request_id=request_id,
             tailored_resume=returned.model_dump(by_alias=True),

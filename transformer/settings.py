@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The shipped baseline: monitoring/baseline.json in the source tree (images copy it to the same place).
+DEFAULT_BASELINE_PATH = Path(__file__).resolve().parent.parent / "monitoring" / "baseline.json"
 
 
 class TransformerSettings(BaseSettings):
@@ -62,3 +66,29 @@ class TransformerSettings(BaseSettings):
     store_artifacts: bool = Field(True, description="write per-request artifacts; false turns storage off")
     artifact_retention_days: float = Field(30, gt=0, description="artifacts older than this are deleted")
     log_level: str = Field("INFO", description="log level of the transformer's JSON logs")
+    # Monitoring (issue 6)
+    adapter_trained_at: datetime | None = Field(
+        None,
+        description="when the loaded adapter was trained (ISO date or date-time, UTC if no zone): the source of "
+        "resume_optimizer_adapter_age_days; unset: the adapter's created_at in the predictor's /status",
+    )
+    adapter_status_interval_s: float = Field(
+        60.0, gt=0, description="how often the predictor's /status is read for the adapter's created_at"
+    )
+    baseline_path: Path = Field(
+        DEFAULT_BASELINE_PATH,
+        description="training baseline (monitoring/baseline.json) exported as resume_optimizer_baseline{feature}",
+    )
+    vocabulary_drift_report: Path | None = Field(
+        None,
+        description="vocabulary-drift report written by `python -m transformer.drift vocabulary` and served as "
+        "resume_optimizer_vocabulary_drift_ratio; unset: <artifacts_dir>/../drift/vocabulary.json",
+    )
+    vocabulary_drift_window_days: float = Field(
+        30, gt=0, description="days of stored job descriptions the vocabulary-drift job reads"
+    )
+
+    @property
+    def drift_report_path(self) -> Path:
+        """Where the vocabulary-drift report is written and read (on the artifacts' volume by default)."""
+        return self.vocabulary_drift_report or self.artifacts_dir.parent / "drift" / "vocabulary.json"
