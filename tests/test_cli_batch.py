@@ -165,7 +165,7 @@ def test_unreadable_resumes_are_reported_and_the_rest_succeed(transformer: Runni
     assert failures["broken.pdf"]["status"] in (415, 422) and failures["broken.pdf"]["attempts"] == 1
     assert failures["broken.pdf"]["error"] in ("corrupt_document", "unsupported_document")
     assert failures["broken.pdf"]["detail"]
-    assert failures["gone.pdf"]["error"] == "unreadable_input" and "deleted.pdf" in failures["gone.pdf"]["detail"]
+    assert failures["gone.pdf"]["error"] == "unreadable_input" and "gone.pdf" in failures["gone.pdf"]["detail"]
     records = _assert_complete(out, 2, _schema(transformer))
     assert {r["resume"] for r in records} == {"a.txt", "b.pdf"}
     summary = json.loads((out / "summary.json").read_text())
