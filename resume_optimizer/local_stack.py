@@ -120,13 +120,17 @@ def _wait_until(process: StackProcess, url: str, ready: Callable[[httpx.Response
 
 
 def start(workdir: Path, *, cache_dir: Path, predictor_port: int, transformer_port: int, say: Say,
-          detach: bool = False, timeout_s: float = 600) -> Stack:  # fmt: skip
-    """Start predictor and transformer, wait until both are ready; on failure stop what was started."""
+          detach: bool = False, timeout_s: float = 600, extra_env: dict[str, str] | None = None) -> Stack:  # fmt: skip
+    """Start predictor and transformer, wait until both are ready; on failure stop what was started.
+
+    `extra_env` is applied last (benchmarks use it to pin settings such as TRANSFORMER_TEMPERATURE).
+    """
     for port in (predictor_port, transformer_port):
         if not _port_free(port):
             raise StackError(f"port {port} on 127.0.0.1 is in use; stop what uses it or choose another port")
     workdir.mkdir(parents=True, exist_ok=True)
     env, tiny = environment(workdir, cache_dir, predictor_port, say)
+    env.update(extra_env or {})
     stack = Stack(f"http://127.0.0.1:{predictor_port}", f"http://127.0.0.1:{transformer_port}", tiny, str(workdir))
     try:
         say(f"starting the predictor on 127.0.0.1:{predictor_port} (log: {workdir / 'predictor.log'})")
