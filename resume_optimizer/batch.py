@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from resume_optimizer.client import Answer, Failure, PairRequest, TransformerClient, Transient
+from resume_optimizer.client import Answer, Failure, PairRequest, Permanent, TransformerClient, Transient
 from resume_optimizer.pairs import Pair
 from resume_optimizer.progress import Progress
 from resume_optimizer.results import ResultStore
@@ -93,10 +93,14 @@ class BatchRunner:
             async with TransformerClient(self.settings) as client:
                 try:
                     validator = jsonschema.Draft202012Validator(await client.schema())
-                except Transient as exc:
-                    log.error("service unreachable", extra={"url": self.settings.url, "reason": exc.reason})
+                except (Transient, Permanent) as exc:
+                    if isinstance(exc, Transient):
+                        failure = Failure(None, "service_unreachable", exc.reason, 0, 0.0, transient=True)
+                    else:
+                        failure = Failure(exc.status, "service_error", str(exc), 1, 0.0)
+                    log.error("service unusable", extra={"url": self.settings.url, "reason": failure.detail})
                     for pair in pending:  # nothing can run: say so per pair, so the failures file lists them
-                        self._failed(pair, Failure(None, "service_unreachable", exc.reason, 0, 0.0, True))
+                        self._failed(pair, failure)
                     return 0
 
                 async def one(pair: Pair) -> None:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 from pydantic import ValidationError
 
 from resume_optimizer import local_stack, pairs
@@ -119,8 +120,9 @@ async def _optimize(args: argparse.Namespace, settings: ClientSettings) -> int:
         else:
             outcome = await client.infer(request)
             if not isinstance(outcome, Answer):
-                print(f"failed after {outcome.attempts} attempt(s): {outcome.status or ''} {outcome.error}: "
-                      f"{outcome.detail}", file=sys.stderr)  # fmt: skip
+                status = f"{outcome.status} " if outcome.status else ""
+                print(f"failed after {outcome.attempts} attempt(s): {status}{outcome.error}: {outcome.detail}",
+                      file=sys.stderr)  # fmt: skip
                 return EXIT_FAILED
             result = {"request_id": outcome.request_id, "tailored_resume": outcome.tailored_resume,
                       "schema_valid": outcome.schema_valid, "quality": outcome.quality,
@@ -137,6 +139,14 @@ async def _optimize(args: argparse.Namespace, settings: ClientSettings) -> int:
 
 async def _stream(client: TransformerClient, request: PairRequest) -> dict[str, Any] | None:
     """Tokens to stderr as they arrive; the validated result (or None after an error event)."""
+    try:
+        return await _show_stream(client, request)
+    except httpx.HTTPError as exc:  # streaming is interactive: no retries, say what happened
+        sys.stderr.write(f"\nfailed: cannot stream from {client.url} ({type(exc).__name__}: {exc})\n")
+        return None
+
+
+async def _show_stream(client: TransformerClient, request: PairRequest) -> dict[str, Any] | None:
     async for event, data in client.stream(request):
         if event == "token":
             sys.stderr.write(data.get("text", ""))
