@@ -1,0 +1,3 @@
+from resume_optimizer.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""`resume-optimizer up` / `down`: the local stack (a second real vLLM predictor, tiny model) in the background."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import psutil
+
+from tests.cli_runner import cli_env, run_cli
+from tests.conftest import free_port
+
+
+def test_up_starts_the_local_stack_in_the_background_and_down_stops_it(tmp_path: Path) -> None:
+    ports = {"RESUME_OPTIMIZER_STACK_PREDICTOR_PORT": str(free_port()),
+             "RESUME_OPTIMIZER_STACK_TRANSFORMER_PORT": str(free_port())}  # fmt: skip
+    env = cli_env(None, RESUME_OPTIMIZER_CACHE_DIR=str(tmp_path / "cache"), **ports)
+    env = {k: v for k, v in env.items() if not k.startswith(("PREDICTOR_", "TRANSFORMER_"))}
+    state_path = tmp_path / "cache" / "local-stack" / "state.json"
+    try:
+        up = run_cli("up", env=env, timeout=700)
+        assert up.returncode == 0, up.stderr[-3000:]
+        url = up.stdout.strip()
+        assert url == f"http://127.0.0.1:{ports['RESUME_OPTIMIZER_STACK_TRANSFORMER_PORT']}"
+        assert "TINY RANDOM STAND-IN" in up.stderr
+        # `up` has exited; the stack keeps running, and answers.
+        health = httpx.get(f"{url}/health", timeout=10)
+        assert health.status_code == 200 and health.json()["predictor_reachable"] is True
+        state = json.loads(state_path.read_text())
+        pids = [p["pid"] for p in state["processes"]]
+        assert [p["name"] for p in state["processes"]] == ["predictor", "transformer"]
+        assert all(psutil.pid_exists(pid) for pid in pids)
+        children = [c.pid for pid in pids for c in psutil.Process(pid).children(recursive=True)]
+        assert children  # vLLM's own processes under the predictor's launcher
+
+        again = run_cli("up", env=env, timeout=60)
+        assert again.returncode == 0 and "already runs" in again.stderr
+        assert json.loads(state_path.read_text())["processes"] == state["processes"]
+    finally:
+        down = run_cli("down", env=env, timeout=180)
+    assert down.returncode == 0, down.stderr
+    assert not state_path.exists()
+    for pid in pids + children:
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    try:
+        httpx.get(f"{url}/", timeout=2)
+        raise AssertionError("the transformer still answers after down")
+    except httpx.ConnectError:
+        pass
+    assert "no local stack" in run_cli("down", env=env, timeout=60).stderr
