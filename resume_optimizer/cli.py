@@ -19,10 +19,10 @@ from pydantic import ValidationError
 from resume_optimizer import local_stack, pairs
 from resume_optimizer.batch import BatchRunner
 from resume_optimizer.client import Answer, PairRequest, TransformerClient
-from resume_optimizer.logs import configure_logging
 from resume_optimizer.results import ResultStore, write_atomic
 from resume_optimizer.settings import ClientSettings
 from resume_optimizer.summary import table
+from transformer.logs import configure_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -169,7 +169,7 @@ def _say(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # argparse exits with 2 on usage errors
-    configure_logging()
+    configure_logging(logger_name="resume_optimizer")
     try:
         settings = _settings(args)
         if args.command == "optimize":

@@ -127,6 +127,8 @@ def start_transformer(
         TRANSFORMER_GENERATION_MAX_STRING_CHARS="16",
         TRANSFORMER_GENERATION_MAX_ITEMS="1",
         TRANSFORMER_PREDICTOR_TIMEOUT_S="120",
+        # Seen once on a loaded 2-core machine: a loopback connect to the busy vLLM took over the 5 s default.
+        TRANSFORMER_PREDICTOR_CONNECT_TIMEOUT_S="30",
     )
     env.update(env_overrides)
     log = tmp / "transformer.log"

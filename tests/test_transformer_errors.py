@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import socket
 import threading
 import time
@@ -194,10 +195,15 @@ def test_artifacts_are_complete_or_absent(transformer: RunningTransformer) -> No
         names = {p.name for p in entry.iterdir()}
         if "error.json" in names:
             assert "upload.bin" in names and "result.json" not in names
-            assert json.loads((entry / "error.json").read_text())["request_id"] == entry.name
+            assert _is_folder_of(entry, json.loads((entry / "error.json").read_text())["request_id"])
         else:
             assert {"upload.bin", "resume.txt", "prompt.json", "raw_output_1.txt", "result.json"} <= names
-            assert json.loads((entry / "result.json").read_text())["request_id"] == entry.name
+            assert _is_folder_of(entry, json.loads((entry / "result.json").read_text())["request_id"])
+
+
+def _is_folder_of(entry: Path, request_id: str) -> bool:
+    """A request's folder is named by its id; a reused id (a client's retry) gets `ID.N` beside the first."""
+    return re.fullmatch(rf"{re.escape(request_id)}(\.[1-9][0-9]*)?", entry.name) is not None
 
 
 def test_base64_resume_round_trips_through_v2(transformer: RunningTransformer) -> None:
