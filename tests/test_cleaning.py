@@ -92,6 +92,19 @@ def test_hyphens_that_do_not_break_a_word_are_kept(kept: str) -> None:
     assert clean_text(kept) == kept
 
 
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [("A self-\nmotivated lead", "A self-motivated lead"),
+     ("Built real-\ntime feeds", "Built real-time feeds"),
+     # the text's own spelling elsewhere decides, either way
+     ("Ran cross-\nfunctional teams; cross-functional work", "Ran cross-functional teams; cross-functional work"),
+     ("Led data-\nbase work; database tuning", "Led database work; database tuning"),
+     ("Wrote event-\ndriven code, event-driven design", "Wrote event-driven code, event-driven design")],
+)  # fmt: skip
+def test_a_compound_broken_at_a_line_end_keeps_its_hyphen(broken: str, expected: str) -> None:
+    assert clean_text(broken) == expected
+
+
 def test_stray_pdfium_hyphen_marker_becomes_a_hyphen() -> None:
     assert clean_text("x\ufffe 1") == "x- 1"
 

@@ -43,10 +43,37 @@ _LONE_BULLET = re.compile(f"^[ ]*[{re.escape(_GLYPH_BULLETS)}][ ]*\n+(?=[ ]*[^\\
 # (U+00AD), plain text has "-" and a newline. Joined only between lower-case letters, so "2019-\n2021" and
 # "Java-\nScript" stay as written.
 _MARKED_BREAK = re.compile("(?<=[^\\W\\d_])[\u00ad\ufffe][ \t]*\n?[ \t]*(?=[^\\W\\d_])")
-_HYPHEN_BREAK = re.compile("(?<=[^\\W\\d_])[-\u2010][ \t]*\n[ \t]*(?=[a-z\u00df-\u00ff])")
+_HYPHEN_BREAK = re.compile("([^\\W\\d_]+)[-\u2010][ \t]*\n[ \t]*([a-z\u00df-\u00ff][^\\W\\d_]*)")
+# A plain "-" at a line end is also a compound's own hyphen ("self-\nmotivated"): kept after these first parts
+# unless the text itself spells the word joined elsewhere.
+_COMPOUND_FIRST_PARTS = frozenset(
+    "self well co non multi cross full part high low long short real end hands state client customer data "
+    "detail results cost time goal team fast mission cutting fine front back first third open cloud user "
+    "award top world best".split()
+)
+_WORDS = re.compile("[^\\W\\d_]+(?:-[^\\W\\d_]+)*")
 _SPACES = re.compile("[ ]{2,}")
 _LINE_EDGES = re.compile("^[ ]+|[ ]+$", re.MULTILINE)
 _BLANK_LINES = re.compile("\n{3,}")
+
+
+def _join_hyphen_breaks(text: str) -> str:
+    """Join "devel-\nopment" into one word, but keep a compound's hyphen: the text's own other spellings
+    decide ("self-motivated" or "selfmotivated" elsewhere), else a known first part keeps the hyphen."""
+    if "-" not in text and "\u2010" not in text:
+        return text
+    words = {w.casefold() for w in _WORDS.findall(text)}
+
+    def join(match: re.Match[str]) -> str:
+        left, right = match.group(1), match.group(2)
+        joined, compound = f"{left}{right}".casefold(), f"{left}-{right}".casefold()
+        if joined in words:
+            return f"{left}{right}"
+        if compound in words or left.casefold() in _COMPOUND_FIRST_PARTS:
+            return f"{left}-{right}"
+        return f"{left}{right}"
+
+    return _HYPHEN_BREAK.sub(join, text)
 
 
 def clean_text(text: str) -> str:
@@ -57,7 +84,7 @@ def clean_text(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _MARKED_BREAK.sub("", text)
-    text = _HYPHEN_BREAK.sub("", text).replace("\ufffe", "-")
+    text = _join_hyphen_breaks(text).replace("\ufffe", "-")
     text = text.translate(_TRANSLATE)
     text = _LONE_BULLET.sub(BULLET, text)
     text = _GLYPH_BULLET_LINE.sub(BULLET, text)
