@@ -135,7 +135,10 @@ class VocabularyDriftCollector(Collector):
             try:
                 report: VocabularyDriftReport | None = VocabularyDriftReport.model_validate_json(self.path.read_bytes())
             except (OSError, ValidationError) as exc:
-                log.warning("unreadable vocabulary-drift report", extra={"path": str(self.path), "error": str(exc)})
+                # Not str(exc): a ValidationError quotes the bad values, and the report holds job-ad tokens.
+                reason = f"{exc.error_count()} invalid field(s)" if isinstance(exc, ValidationError) else exc.strerror
+                log.warning("unreadable vocabulary-drift report",
+                            extra={"path": str(self.path), "error": type(exc).__name__, "reason": reason})  # fmt: skip
                 report = None
             self._cached = (mtime, report)
         return self._cached[1]
