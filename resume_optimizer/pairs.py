@@ -38,9 +38,18 @@ class Source:
 
 @dataclass(frozen=True)
 class Pair:
+    """`pair_id` names the output files (it holds slugs of the file names: it stays in the output folder);
+    `key` (a hash of names and contents) is what leaves it: the service's request id and the log lines,
+    since resume file names often hold the person's name."""
+
     pair_id: str
     resume: Source
     job: Source
+    key: str = ""
+
+    @property
+    def request_id(self) -> str:
+        return f"pair-{self.key}"
 
 
 def _file_sha256(path: Path) -> str:
@@ -60,7 +69,7 @@ def _slug(name: str, limit: int = 20) -> str:
 def make_pair(resume: Source, job: Source) -> Pair:
     """A pair with an id that is safe as a file name and as the service's request id (<= 64 characters)."""
     digest = hashlib.sha256(f"{resume.name}\0{resume.digest()}\0{job.name}\0{job.digest()}".encode()).hexdigest()[:12]
-    return Pair(f"{_slug(resume.name)}--{_slug(job.name)}--{digest}", resume, job)
+    return Pair(f"{_slug(resume.name)}--{_slug(job.name)}--{digest}", resume, job, key=digest)
 
 
 def _files(folder: Path) -> list[Path]:
