@@ -223,11 +223,17 @@ def test_store_repairs_what_a_killed_run_left(tmp_path: Path) -> None:
         ["batch", "--pairs", "samples/resume.txt", "--out", "OUT"],  # not .jsonl / .csv
         ["batch", "--resumes", "samples", "--jd", "samples/job_description.txt", "--out", "OUT", "--concurrency", "0"],
         ["optimize", "samples/resume.pdf"],  # no job description
+        # --out in a folder that does not exist: refused before anything is sent
+        ["optimize", "samples/resume.txt", "--jd", "samples/job_description.txt", "--out", "OUT/x/tailored.json"],
+        ["batch", "--resumes", "samples", "--jd", "samples/job_description.txt", "--out", "FILE"],  # a file
         ["frobnicate"],
     ],
 )
 def test_usage_errors_exit_with_2(args: list[str], tmp_path: Path) -> None:
-    done = run_cli(*[str(tmp_path / "out") if a == "OUT" else a for a in args], env=cli_env("http://127.0.0.1:9"))
+    (tmp_path / "file").write_text("not a folder")
+    paths = {"OUT": str(tmp_path / "out"), "FILE": str(tmp_path / "file")}
+    args = [paths.get(a, a.replace("OUT/", f"{tmp_path / 'out'}/")) for a in args]
+    done = run_cli(*args, env=cli_env("http://127.0.0.1:9", RESUME_OPTIMIZER_MAX_ATTEMPTS="1"))
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "error" in done.stderr
     assert not (tmp_path / "out").exists()
