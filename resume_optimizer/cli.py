@@ -203,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     except local_stack.StackError as exc:
         _say(f"error: {exc}")
         return EXIT_FAILED
+    except OSError as exc:  # the cache or state folder of `up`/`down` cannot be made or read
+        if args.command not in ("up", "down"):
+            raise
+        _say(f"error: {exc}")
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     raise AssertionError(f"unknown command {args.command}")
