@@ -59,8 +59,9 @@ def artifacts(tmp_path: Path) -> Path:
     # 40 days old: outside the 30-day window, would dominate the ranking if counted
     for n in range(5):
         _store(root, f"old-{n}", " ".join(f"ancient{i:03d}" for i in range(100)), age_days=40)
-    # a request that failed before its job was read, and an unpublished staging folder
+    # a request that failed before its job was read, an unreadable entry, and an unpublished staging folder
     (root / "failed-early").mkdir()
+    (root / "odd-entry" / "job_description.txt").mkdir(parents=True)
     _store(root, ".incoming-x", " ".join(f"staging{i:03d}" for i in range(100)))
     return root
 

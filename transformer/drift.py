@@ -74,6 +74,8 @@ def recent_job_descriptions(artifacts: Path, since: float) -> Iterator[str]:
             yield path.read_text(encoding="utf-8", errors="replace")
         except (FileNotFoundError, NotADirectoryError):  # failed before the job was read, or swept meanwhile
             continue
+        except OSError:  # one unreadable entry (permissions, a folder in its place) must not fail the whole job
+            continue
 
 
 def vocabulary_drift(
