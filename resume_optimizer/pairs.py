@@ -115,23 +115,10 @@ def from_list(path: Path) -> list[Pair]:
     if not path.is_file():
         raise PairsError(f"{path} is not a file")
     base = path.parent
-    rows: list[dict[str, str]] = []
-    if path.suffix.lower() == ".jsonl":
-        for number, line in enumerate(path.read_text().splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise PairsError(f"{path}:{number}: not JSON ({exc})") from None
-            if not isinstance(row, dict):
-                raise PairsError(f"{path}:{number}: expected an object with resume and jd (or jd_url)")
-            rows.append({k: str(v) for k, v in row.items() if v is not None})
-    elif path.suffix.lower() == ".csv":
-        with path.open(newline="") as f:
-            rows = [{k: v for k, v in row.items() if k and v} for row in csv.DictReader(f)]
-    else:
-        raise PairsError(f"{path}: --pairs takes a .jsonl or .csv file")
+    try:
+        rows = _rows(path)
+    except UnicodeDecodeError as exc:
+        raise PairsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     pairs = []
     for number, row in enumerate(rows, 1):
         if "resume" not in row or ("jd" not in row) == ("jd_url" not in row):
@@ -142,6 +129,28 @@ def from_list(path: Path) -> list[Pair]:
     if not pairs:
         raise PairsError(f"{path} lists no pairs")
     return pairs
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a .jsonl or .csv pairs file (UnicodeDecodeError when it is not UTF-8)."""
+    rows: list[dict[str, str]] = []
+    if path.suffix.lower() == ".jsonl":
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise PairsError(f"{path}:{number}: not JSON ({exc})") from None
+            if not isinstance(row, dict):
+                raise PairsError(f"{path}:{number}: expected an object with resume and jd (or jd_url)")
+            rows.append({k: str(v) for k, v in row.items() if v is not None})
+    elif path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = [{k: v for k, v in row.items() if k and v} for row in csv.DictReader(f)]
+    else:
+        raise PairsError(f"{path}: --pairs takes a .jsonl or .csv file")
+    return rows
 
 
 def unique(pairs: list[Pair]) -> list[Pair]:

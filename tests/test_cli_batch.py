@@ -237,3 +237,20 @@ def test_usage_errors_exit_with_2(args: list[str], tmp_path: Path) -> None:
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "error" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_pairs_file_that_is_not_utf8_is_a_usage_error(suffix: str, tmp_path: Path) -> None:
+    (tmp_path / "r\u00e9sum\u00e9.txt").write_text(RESUME_TEXT)
+    (tmp_path / "job.txt").write_text(JOB_TEXT)
+    listed = (
+        '{"resume": "r\u00e9sum\u00e9.txt", "jd": "job.txt"}\n'
+        if suffix == ".jsonl"
+        else "resume,jd\nr\u00e9sum\u00e9.txt,job.txt\n"
+    )
+    (tmp_path / f"pairs{suffix}").write_bytes(listed.encode("latin-1"))
+    done = run_cli("batch", "--pairs", tmp_path / f"pairs{suffix}", "--out", tmp_path / "out",
+                   env=cli_env("http://127.0.0.1:9"))  # fmt: skip
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "not UTF-8 text" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
