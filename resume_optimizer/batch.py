@@ -41,7 +41,13 @@ class BatchOutcome:
 def _describe(pair: Pair) -> dict[str, Any]:
     job: dict[str, Any] = {"job": pair.job.name}
     job.update({"job_url": pair.job.url} if pair.job.url else {"job_path": str(pair.job.path)})
-    return {"pair_id": pair.pair_id, "resume": pair.resume.name, "resume_path": str(pair.resume.path), **job}
+    return {
+        "pair_id": pair.pair_id,
+        "pair_key": pair.key,
+        "resume": pair.resume.name,
+        "resume_path": str(pair.resume.path),
+        **job,
+    }
 
 
 def _read_inputs(pair: Pair) -> PairRequest:
@@ -52,7 +58,7 @@ def _read_inputs(pair: Pair) -> PairRequest:
         assert pair.job.path is not None
         job_text = pair.job.path.read_bytes().decode("utf-8")
     return PairRequest(resume=resume, resume_filename=pair.resume.name, job_description=job_text,
-                       job_url=pair.job.url, request_id=pair.pair_id)  # fmt: skip
+                       job_url=pair.job.url, request_id=pair.request_id)  # fmt: skip
 
 
 class BatchRunner:
@@ -106,7 +112,7 @@ class BatchRunner:
                 async def one(pair: Pair) -> None:
                     try:
                         ok = await self._one(client, validator, pair)
-                        progress.advance(pair.pair_id, ok)
+                        progress.advance(pair.key, ok)
                     finally:
                         semaphore.release()
 
@@ -161,7 +167,7 @@ class BatchRunner:
                   "attempts": failure.attempts, "transient": failure.transient,
                   "latency_s": round(failure.latency_s, 4)}  # fmt: skip
         self.store.save_failure(record)
-        log.warning("pair failed", extra={"pair_id": pair.pair_id, "status": failure.status, "error": failure.error,
+        log.warning("pair failed", extra={"pair_key": pair.key, "status": failure.status, "error": failure.error,
                                           "attempts": failure.attempts})  # fmt: skip
 
     def _install_signal_handlers(self) -> None:

@@ -97,7 +97,10 @@ def _batch_pairs(args: argparse.Namespace) -> list[pairs.Pair]:
 
 def _batch(args: argparse.Namespace, settings: ClientSettings) -> int:
     selected = pairs.unique(_batch_pairs(args))
-    store = ResultStore(args.out)
+    try:
+        store = ResultStore(args.out)
+    except OSError as exc:  # --out is a file, or not writable
+        raise UsageError(f"--out {args.out}: {exc.strerror}") from None
     outcome = asyncio.run(BatchRunner(settings, store).run(selected))
     print(table(outcome.summary))
     print(f"results: {args.out}", file=sys.stderr)
@@ -112,6 +115,8 @@ async def _optimize(args: argparse.Namespace, settings: ClientSettings) -> int:
         job_text = args.jd.read_text() if args.jd is not None else None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the input: {exc}") from None
+    if args.out is not None and not args.out.parent.is_dir():  # say so now, not after the answer is generated
+        raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist")
     request = PairRequest(resume=resume, resume_filename=args.resume.name, job_description=job_text,
                           job_url=args.jd_url, options={"strict": settings.strict})  # fmt: skip
     async with TransformerClient(settings) as client:
@@ -131,7 +136,12 @@ async def _optimize(args: argparse.Namespace, settings: ClientSettings) -> int:
         return EXIT_FAILED
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     if args.out is not None:
-        write_atomic(args.out, text.encode())
+        try:
+            write_atomic(args.out, text.encode())
+        except OSError as exc:  # the answer is not lost: it goes to stdout instead
+            _say(f"error: cannot write {args.out} ({exc.strerror}); the result follows on stdout")
+            sys.stdout.write(text)
+            return EXIT_FAILED
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -191,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"error: {exc}")
         return EXIT_USAGE
     except local_stack.StackError as exc:
+        _say(f"error: {exc}")
+        return EXIT_FAILED
+    except OSError as exc:  # the cache or state folder of `up`/`down` cannot be made or read
+        if args.command not in ("up", "down"):
+            raise
         _say(f"error: {exc}")
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -67,7 +67,9 @@ def environment(workdir: Path, cache_dir: Path, predictor_port: int, say: Say) -
     tiny_dir = cache_dir / "tiny"
     if not (tiny_dir / "adapter" / "adapter_config.json").is_file():
         say(f"building the tiny stand-in model under {tiny_dir}")
-        subprocess.run([sys.executable, "-m", "predictor.tiny", str(tiny_dir)], check=True, capture_output=True)
+        built = subprocess.run([sys.executable, "-m", "predictor.tiny", str(tiny_dir)], capture_output=True, text=True)
+        if built.returncode != 0:
+            raise StackError(f"building the tiny stand-in model failed; its output's tail:\n{built.stderr[-3000:]}")
     env.update(PREDICTOR_MODEL=str(tiny_dir / "model"), PREDICTOR_MODEL_ID="tiny-qwen3",
                PREDICTOR_ADAPTER=str(tiny_dir / "adapter"), PREDICTOR_MAX_MODEL_LEN="16384",
                # The random model fills every string to its cap; small caps keep the CPU answer short.

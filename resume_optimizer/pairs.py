@@ -38,9 +38,18 @@ class Source:
 
 @dataclass(frozen=True)
 class Pair:
+    """`pair_id` names the output files (it holds slugs of the file names: it stays in the output folder);
+    `key` (a hash of names and contents) is what leaves it: the service's request id and the log lines,
+    since resume file names often hold the person's name."""
+
     pair_id: str
     resume: Source
     job: Source
+    key: str = ""
+
+    @property
+    def request_id(self) -> str:
+        return f"pair-{self.key}"
 
 
 def _file_sha256(path: Path) -> str:
@@ -60,7 +69,7 @@ def _slug(name: str, limit: int = 20) -> str:
 def make_pair(resume: Source, job: Source) -> Pair:
     """A pair with an id that is safe as a file name and as the service's request id (<= 64 characters)."""
     digest = hashlib.sha256(f"{resume.name}\0{resume.digest()}\0{job.name}\0{job.digest()}".encode()).hexdigest()[:12]
-    return Pair(f"{_slug(resume.name)}--{_slug(job.name)}--{digest}", resume, job)
+    return Pair(f"{_slug(resume.name)}--{_slug(job.name)}--{digest}", resume, job, key=digest)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -106,23 +115,10 @@ def from_list(path: Path) -> list[Pair]:
     if not path.is_file():
         raise PairsError(f"{path} is not a file")
     base = path.parent
-    rows: list[dict[str, str]] = []
-    if path.suffix.lower() == ".jsonl":
-        for number, line in enumerate(path.read_text().splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise PairsError(f"{path}:{number}: not JSON ({exc})") from None
-            if not isinstance(row, dict):
-                raise PairsError(f"{path}:{number}: expected an object with resume and jd (or jd_url)")
-            rows.append({k: str(v) for k, v in row.items() if v is not None})
-    elif path.suffix.lower() == ".csv":
-        with path.open(newline="") as f:
-            rows = [{k: v for k, v in row.items() if k and v} for row in csv.DictReader(f)]
-    else:
-        raise PairsError(f"{path}: --pairs takes a .jsonl or .csv file")
+    try:
+        rows = _rows(path)
+    except UnicodeDecodeError as exc:
+        raise PairsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     pairs = []
     for number, row in enumerate(rows, 1):
         if "resume" not in row or ("jd" not in row) == ("jd_url" not in row):
@@ -133,6 +129,28 @@ def from_list(path: Path) -> list[Pair]:
     if not pairs:
         raise PairsError(f"{path} lists no pairs")
     return pairs
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a .jsonl or .csv pairs file (UnicodeDecodeError when it is not UTF-8)."""
+    rows: list[dict[str, str]] = []
+    if path.suffix.lower() == ".jsonl":
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise PairsError(f"{path}:{number}: not JSON ({exc})") from None
+            if not isinstance(row, dict):
+                raise PairsError(f"{path}:{number}: expected an object with resume and jd (or jd_url)")
+            rows.append({k: str(v) for k, v in row.items() if v is not None})
+    elif path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = [{k: v for k, v in row.items() if k and v} for row in csv.DictReader(f)]
+    else:
+        raise PairsError(f"{path}: --pairs takes a .jsonl or .csv file")
+    return rows
 
 
 def unique(pairs: list[Pair]) -> list[Pair]:

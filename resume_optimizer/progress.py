@@ -22,7 +22,8 @@ class Progress:
         self.bar = tqdm(total=total, unit="pair", file=self.stream, dynamic_ncols=True, smoothing=0.1) \
             if use_bar else None  # fmt: skip
 
-    def advance(self, pair_id: str, ok: bool) -> None:
+    def advance(self, pair_key: str, ok: bool) -> None:
+        """One pair done; `pair_key` is the pair's hash (never its file names: they can hold a name)."""
         self.done += 1
         self.failed += 0 if ok else 1
         if self.bar is not None:
@@ -34,7 +35,7 @@ class Progress:
         eta = (self.total - self.done) / rate if rate > 0 else None
         log.info(
             "pair finished",
-            extra={"pair_id": pair_id, "ok": ok, "done": self.done, "total": self.total, "failed": self.failed,
+            extra={"pair_key": pair_key, "ok": ok, "done": self.done, "total": self.total, "failed": self.failed,
                    "pairs_per_minute": round(rate * 60, 2), "eta_s": None if eta is None else round(eta, 1)},
         )  # fmt: skip
 

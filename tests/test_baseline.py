@@ -96,6 +96,17 @@ def test_bad_training_line_is_named(tmp_path: Path) -> None:
     assert "bad.jsonl:2" in done.stderr and not (tmp_path / "b.json").exists()
 
 
+def test_training_file_that_is_not_utf8_is_refused_with_exit_2(tmp_path: Path) -> None:
+    data = tmp_path / "latin1.jsonl"
+    good = _record(_resume(3), "Go", _answer([]), None)
+    data.write_bytes(json.dumps(good).encode() + b"\n" + '{"résumé": 1}\n'.encode("latin-1"))
+    command = [sys.executable, "-m", "transformer.baseline", "build", str(data), "--out", str(tmp_path / "b.json")]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "latin1.jsonl: not UTF-8 text" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "b.json").exists()
+
+
 def test_generated_training_pairs_build_a_plausible_baseline() -> None:
     baseline = build_baseline((parse_pair(r) for r in generate(50, seed=1)), source="generated")
     assert baseline.pairs == 50 and baseline.features.schema_validity.mean == 1.0

@@ -223,11 +223,34 @@ def test_store_repairs_what_a_killed_run_left(tmp_path: Path) -> None:
         ["batch", "--pairs", "samples/resume.txt", "--out", "OUT"],  # not .jsonl / .csv
         ["batch", "--resumes", "samples", "--jd", "samples/job_description.txt", "--out", "OUT", "--concurrency", "0"],
         ["optimize", "samples/resume.pdf"],  # no job description
+        # --out in a folder that does not exist: refused before anything is sent
+        ["optimize", "samples/resume.txt", "--jd", "samples/job_description.txt", "--out", "OUT/x/tailored.json"],
+        ["batch", "--resumes", "samples", "--jd", "samples/job_description.txt", "--out", "FILE"],  # a file
         ["frobnicate"],
     ],
 )
 def test_usage_errors_exit_with_2(args: list[str], tmp_path: Path) -> None:
-    done = run_cli(*[str(tmp_path / "out") if a == "OUT" else a for a in args], env=cli_env("http://127.0.0.1:9"))
+    (tmp_path / "file").write_text("not a folder")
+    paths = {"OUT": str(tmp_path / "out"), "FILE": str(tmp_path / "file")}
+    args = [paths.get(a, a.replace("OUT/", f"{tmp_path / 'out'}/")) for a in args]
+    done = run_cli(*args, env=cli_env("http://127.0.0.1:9", RESUME_OPTIMIZER_MAX_ATTEMPTS="1"))
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "error" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_pairs_file_that_is_not_utf8_is_a_usage_error(suffix: str, tmp_path: Path) -> None:
+    (tmp_path / "r\u00e9sum\u00e9.txt").write_text(RESUME_TEXT)
+    (tmp_path / "job.txt").write_text(JOB_TEXT)
+    listed = (
+        '{"resume": "r\u00e9sum\u00e9.txt", "jd": "job.txt"}\n'
+        if suffix == ".jsonl"
+        else "resume,jd\nr\u00e9sum\u00e9.txt,job.txt\n"
+    )
+    (tmp_path / f"pairs{suffix}").write_bytes(listed.encode("latin-1"))
+    done = run_cli("batch", "--pairs", tmp_path / f"pairs{suffix}", "--out", tmp_path / "out",
+                   env=cli_env("http://127.0.0.1:9"))  # fmt: skip
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "not UTF-8 text" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()

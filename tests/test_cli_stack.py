@@ -49,3 +49,14 @@ def test_up_starts_the_local_stack_in_the_background_and_down_stops_it(tmp_path:
     except httpx.ConnectError:
         pass
     assert "no local stack" in run_cli("down", env=env, timeout=60).stderr
+
+
+def test_up_with_an_unusable_cache_folder_says_why_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    env = cli_env(None, RESUME_OPTIMIZER_CACHE_DIR=str(tmp_path / "file" / "cache"),
+                  RESUME_OPTIMIZER_STACK_PREDICTOR_PORT=str(free_port()),
+                  RESUME_OPTIMIZER_STACK_TRANSFORMER_PORT=str(free_port()))  # fmt: skip
+    up = run_cli("up", env=env, timeout=120)
+    assert up.returncode == 1, up.stderr[-3000:]
+    assert "error:" in up.stderr and "Not a directory" in up.stderr and "Traceback" not in up.stderr
+    assert up.stdout == ""

@@ -4,6 +4,7 @@ metrics move the right way when the inputs shift."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -58,8 +59,9 @@ def artifacts(tmp_path: Path) -> Path:
     # 40 days old: outside the 30-day window, would dominate the ranking if counted
     for n in range(5):
         _store(root, f"old-{n}", " ".join(f"ancient{i:03d}" for i in range(100)), age_days=40)
-    # a request that failed before its job was read, and an unpublished staging folder
+    # a request that failed before its job was read, an unreadable entry, and an unpublished staging folder
     (root / "failed-early").mkdir()
+    (root / "odd-entry" / "job_description.txt").mkdir(parents=True)
     _store(root, ".incoming-x", " ".join(f"staging{i:03d}" for i in range(100)))
     return root
 
@@ -106,10 +108,39 @@ def test_drift_command_writes_the_report_that_the_collector_serves(artifacts: Pa
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["drift_ratio"] == pytest.approx(0.30)
+    assert not any(token in done.stdout + done.stderr for token in KNOWN + NOVEL)  # counts only, no job tokens
     assert [p.name for p in out.parent.iterdir()] == ["vocabulary.json"]  # no temporary file left behind
     samples = parse(generate_latest(registry).decode())
     assert value(samples, "resume_optimizer_vocabulary_drift_ratio") == pytest.approx(0.30)
     assert time.time() - value(samples, "resume_optimizer_vocabulary_drift_report_timestamp_seconds") < 60
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_an_unreadable_report_is_logged_without_its_tokens(tmp_path: Path) -> None:
+    report = build_report(tmp_path / "missing", _baseline(tmp_path / "baseline.json"), days=30).model_dump(mode="json")
+    report["top_tokens"] = [{"token": "novel000", "documents": "confidentialterm", "in_training": False}]
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    handler, logger = _Records(), logging.getLogger("transformer.drift")
+    logger.addHandler(handler)
+    try:
+        registry = CollectorRegistry()
+        registry.register(VocabularyDriftCollector(path))
+        assert "vocabulary_drift" not in generate_latest(registry).decode()  # a bad report: no series
+    finally:
+        logger.removeHandler(handler)
+    [record] = handler.records
+    logged = json.dumps({k: str(v) for k, v in vars(record).items()})
+    assert record.error == "ValidationError" and "1 invalid field" in record.reason
+    assert "confidentialterm" not in logged and "novel000" not in logged
 
 
 def test_drift_command_refuses_a_missing_baseline(tmp_path: Path) -> None:

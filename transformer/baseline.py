@@ -155,13 +155,16 @@ def parse_pair(record: Any) -> TrainingPair:
 def read_pairs(path: Path) -> Iterator[TrainingPair]:
     """Training pairs of a chat-format JSONL file (blank lines skipped); BaselineError names the bad line."""
     with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                yield parse_pair(json.loads(line))
-            except (ValueError, BaselineError) as exc:
-                raise BaselineError(f"{path}:{number}: {exc}") from None
+        try:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield parse_pair(json.loads(line))
+                except (ValueError, BaselineError) as exc:
+                    raise BaselineError(f"{path}:{number}: {exc}") from None
+        except UnicodeDecodeError as exc:  # raised by the file iterator (it decodes ahead): no line number
+            raise BaselineError(f"{path}: not UTF-8 text ({exc.reason})") from None
 
 
 def build_vocabulary(job_descriptions: Iterable[str]) -> Vocabulary:

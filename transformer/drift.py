@@ -74,6 +74,8 @@ def recent_job_descriptions(artifacts: Path, since: float) -> Iterator[str]:
             yield path.read_text(encoding="utf-8", errors="replace")
         except (FileNotFoundError, NotADirectoryError):  # failed before the job was read, or swept meanwhile
             continue
+        except OSError:  # one unreadable entry (permissions, a folder in its place) must not fail the whole job
+            continue
 
 
 def vocabulary_drift(
@@ -135,7 +137,10 @@ class VocabularyDriftCollector(Collector):
             try:
                 report: VocabularyDriftReport | None = VocabularyDriftReport.model_validate_json(self.path.read_bytes())
             except (OSError, ValidationError) as exc:
-                log.warning("unreadable vocabulary-drift report", extra={"path": str(self.path), "error": str(exc)})
+                # Not str(exc): a ValidationError quotes the bad values, and the report holds job-ad tokens.
+                reason = f"{exc.error_count()} invalid field(s)" if isinstance(exc, ValidationError) else exc.strerror
+                log.warning("unreadable vocabulary-drift report",
+                            extra={"path": str(self.path), "error": type(exc).__name__, "reason": reason})  # fmt: skip
                 report = None
             self._cached = (mtime, report)
         return self._cached[1]
