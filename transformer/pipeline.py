@@ -166,7 +166,8 @@ class Pipeline:
         )  # fmt: skip
         artifacts["resume.txt"] = resume_doc.text
         artifacts["job_description.txt"] = job_text  # the vocabulary-drift job reads it (transformer.drift)
-        features = input_features(resume_doc.text, job_text, resume_doc.format)
+        # Off the event loop: lexical diversity over a 100k-character resume takes tens of milliseconds.
+        features = await asyncio.to_thread(input_features, resume_doc.text, job_text, resume_doc.format)
         metrics.observe_inputs(features)
         artifacts["features.json"] = features.model_dump()
         with _stage(stages, "prompt"):
