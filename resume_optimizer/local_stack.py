@@ -190,8 +190,14 @@ def read_state(cache_dir: Path) -> Stack | None:
     path = state_file(cache_dir)
     if not path.is_file():
         return None
-    data = json.loads(path.read_text())
-    return Stack(**{**data, "processes": [StackProcess(**p) for p in data["processes"]]})
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Stack(**{**data, "processes": [StackProcess(**p) for p in data["processes"]]})
+    except (ValueError, KeyError, TypeError) as exc:  # JSON, UTF-8 and shape errors alike
+        raise StackError(
+            f"the local stack's state file {path} is unreadable ({type(exc).__name__}); stop any processes it "
+            "started by hand and delete the file"
+        ) from None
 
 
 def running(stack: Stack) -> bool:

@@ -60,3 +60,16 @@ def test_up_with_an_unusable_cache_folder_says_why_without_a_traceback(tmp_path:
     assert up.returncode == 1, up.stderr[-3000:]
     assert "error:" in up.stderr and "Not a directory" in up.stderr and "Traceback" not in up.stderr
     assert up.stdout == ""
+
+
+def test_down_with_a_corrupt_state_file_says_why_without_a_traceback(tmp_path: Path) -> None:
+    state = tmp_path / "cache" / "local-stack" / "state.json"
+    state.parent.mkdir(parents=True)
+    state.write_text('{"predictor_url": "http://127.0.0.1:1", "proc')  # cut off mid-write by hand
+    env = cli_env(None, RESUME_OPTIMIZER_CACHE_DIR=str(tmp_path / "cache"))
+    for command in ("down", "up"):
+        result = run_cli(command, env=env, timeout=120)
+        assert result.returncode == 1, result.stderr[-3000:]
+        assert "state file" in result.stderr and "unreadable" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert state.exists()  # left for the user to look at, as the message says
