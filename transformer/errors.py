@@ -59,3 +59,14 @@ class PredictorTimeout(ServiceError):
 
 class InvalidModelOutput(ServiceError):
     status, error = 502, "invalid_model_output"
+
+
+def unicode_text(value: str) -> str:
+    """`value` if it is encodable text, else ValueError naming the first lone surrogate (JSON can escape them)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"not valid Unicode: a lone surrogate (U+{ord(value[exc.start]):04X}) at character {exc.start}"
+        ) from None
+    return value

@@ -10,13 +10,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from kserve.errors import inference_error_handler as kserve_inference_error_handler
-from kserve.protocol.rest import server as kserve_rest_server
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sse_starlette.sse import EventSourceResponse
 
 from transformer import MODEL_NAME, __version__, metrics
-from transformer.errors import BadInput, DocumentTooLarge, ServiceError
+from transformer.errors import DocumentTooLarge, ServiceError, unicode_text
+from transformer.http_errors import error_response, install_error_handlers
 from transformer.pipeline import Pipeline, TailorInput, TailorOptions, TailorResult, new_request_id
 from transformer.predictor_client import PredictorClient
 from transformer.schema import output_schema
@@ -28,6 +27,12 @@ class OptimizeTextRequest(BaseModel):
     job_description: str | None = Field(None, description="the job description text")
     job_url: str | None = Field(None, description="a job posting URL, instead of job_description")
     options: TailorOptions = TailorOptions()
+
+    @field_validator("resume_text", "job_description", "job_url")
+    @classmethod
+    def _unicode_text(cls, value: str | None) -> str | None:
+        # JSON can escape lone surrogates ("\ud800"), which are no text and cannot be stored or sent on as UTF-8.
+        return None if value is None else unicode_text(value)
 
 
 class ErrorBody(BaseModel):
@@ -48,37 +53,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_response(exc: ServiceError) -> JSONResponse:
-    headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
-    return JSONResponse(exc.body(exc.request_id), status_code=exc.status, headers=headers)
-
-
 def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings: TransformerSettings) -> None:
     """Add the plain routes and the error mapping to KServe's FastAPI app (before ModelServer.start)."""
     router = APIRouter(tags=["resume-optimizer"])
 
-    async def service_error_handler(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ServiceError)
-        return error_response(exc)
-
-    app.add_exception_handler(ServiceError, service_error_handler)
-
-    async def kserve_decode_error_handler(request: Request, exc: Exception) -> JSONResponse:
-        # KServe 0.21's REST decoder turns binary BYTES tensors into UTF-8 strings and fails on real files
-        # (PDF, DOCX) with an InferenceError, which it would answer with a 500. It is the client's input that
-        # cannot be decoded, so say how to send it instead.
-        if "Failed to encode" in str(exc) and request.url.path.endswith("/infer"):
-            body = BadInput(
-                "binary tensor data that is not UTF-8 cannot be decoded by KServe's v2 REST server: send the "
-                'file base64-encoded in JSON with parameters {"encoding": "base64"}'
-            )
-            body.request_id = new_request_id(request.headers.get("x-request-id"))
-            return error_response(body)
-        return await kserve_inference_error_handler(request, exc)
-
-    # KServe registers its own InferenceError handler when the server starts, after this function runs, and
-    # Starlette keeps one handler per exception class: so hand KServe ours under the name it registers.
-    kserve_rest_server.inference_error_handler = kserve_decode_error_handler
+    install_error_handlers(app)
 
     @router.get("/", summary="Name and version (also the liveness probe)")
     async def root() -> dict[str, str]:
