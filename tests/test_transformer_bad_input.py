@@ -72,6 +72,8 @@ CASES: dict[str, tuple[str, dict[str, Any], int, str, tuple[str, ...]]] = {
                              "job_description": JOB_TEXT}}, 422, "bad_input", ("stream", "boolean")),
     "text-body-not-utf8": (TEXT, {"content": b'{"resume_text": "\xff", "job_description": "x"}', "headers": JSON_TYPE},
                            400, "bad_request", ("utf-8",)),
+    "text-body-nested-too-deeply": (TEXT, {"content": b'{"options": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+                                           "headers": JSON_TYPE}, 400, "bad_request", ("nested too deeply",)),
     # lone surrogates: valid JSON, but no text (UnicodeEncodeError, 500, before)
     "text-surrogate-resume": (TEXT, _raw_json('{"resume_text": "\\ud800 Jane", "job_description": "Python"}'),
                               422, "bad_input", ("resume_text", "surrogate")),
@@ -139,6 +141,9 @@ CASES: dict[str, tuple[str, dict[str, Any], int, str, tuple[str, ...]]] = {
     "v2-binary-length-past-end": (INFER, _binary_infer({"inputs": [BINARY_RESUME, JOB]},
                                                        struct.pack("<I", 1000) + b"Jane Doe 123"), 400, "bad_request",
                                   ("malformed", "1000")),
+    # KServe answered 501 (Not Implemented) to a model version the client asked for
+    "v2-model-version": (INFER + "?model_version=2", {"json": {"inputs": [RESUME, JOB]}}, 400, "bad_request",
+                         ("model_version",)),
     # Starlette's own answers
     "unknown-route": ("/nowhere", {}, 404, "not_found", ("not found",)),
 }  # fmt: skip
@@ -178,3 +183,12 @@ def test_refused_requests_leave_no_traceback(parse_only_transformer: RunningTran
     """The cases above ran first in this module: none of them reached the unexpected-error handler."""
     log = parse_only_transformer.log.read_text(errors="replace")
     assert "Traceback" not in log and "unhandled error" not in log
+
+
+@pytest.mark.parametrize("action", ["unload", "load"])
+def test_model_repository_api_cannot_unload_the_model(parse_only_transformer: RunningTransformer, action: str) -> None:
+    url = parse_only_transformer.url
+    response = httpx.post(f"{url}/v2/repository/models/resume-optimizer/{action}", timeout=30)
+    assert response.status_code == 403 and response.json()["error"] == "forbidden", response.text
+    ready = httpx.get(f"{url}/v2/models/resume-optimizer/ready", timeout=30)
+    assert ready.status_code == 200 and ready.json()["ready"] is True

@@ -49,6 +49,10 @@ class DocumentTooLarge(ServiceError):
     status, error = 413, "too_large"
 
 
+class Forbidden(ServiceError):
+    status, error = 403, "forbidden"
+
+
 class PredictorUnavailable(ServiceError):
     status, error = 503, "predictor_unavailable"
 

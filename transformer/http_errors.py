@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import struct
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -78,8 +78,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     status = exc.status_code
     detail = str(exc.detail)
     cause = exc.__cause__
-    if isinstance(cause, UnicodeDecodeError):  # FastAPI says only "There was an error parsing the body"
+    # FastAPI says only "There was an error parsing the body": name the cause where it is the client's input.
+    if isinstance(cause, UnicodeDecodeError):
         detail = f"{detail}: it is not UTF-8 text ({cause.reason} at byte {cause.start})"
+    elif isinstance(cause, RecursionError):
+        detail = f"{detail}: it is nested too deeply"
     try:
         error = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
     except ValueError:
@@ -104,6 +107,23 @@ async def _kserve_inference_error(request: Request, exc: Exception) -> JSONRespo
         body.request_id = new_request_id(request.headers.get("x-request-id"))
         return error_response(body)
     return await kserve_inference_error_handler(request, exc)
+
+
+def _kserve_error(status: int, error: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """KServe's answer to its own error (model not found, not ready...), status kept, body in the service's shape."""
+
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(_body(request, error, str(exc)), status_code=status)
+
+    return handler
+
+
+async def _kserve_not_implemented(request: Request, exc: Exception) -> JSONResponse:
+    """KServe answers 501 to a request for a model version; that is the client asking for what is not served."""
+    if "model_version" in request.query_params or "/versions/" in request.url.path:
+        detail = f"model versions are not served ({exc}): leave out model_version"
+        return JSONResponse(_body(request, "bad_request", detail), status_code=400)
+    return JSONResponse(_body(request, "not_implemented", str(exc)), status_code=501)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -143,5 +163,11 @@ def install_error_handlers(app: FastAPI) -> None:
     # exception class: so hand KServe ours under the names it registers.
     kserve_rest_server.invalid_input_handler = _kserve_invalid_input
     kserve_rest_server.inference_error_handler = _kserve_inference_error
+    kserve_rest_server.not_implemented_error_handler = _kserve_not_implemented
+    kserve_rest_server.model_not_found_handler = _kserve_error(404, "model_not_found")
+    kserve_rest_server.model_not_ready_handler = _kserve_error(503, "model_not_ready")
+    kserve_rest_server.unsupported_protocol_error_handler = _kserve_error(501, "unsupported_protocol")
+    kserve_rest_server.server_not_ready_handler = _kserve_error(503, "server_not_ready")
+    kserve_rest_server.server_not_live_handler = _kserve_error(503, "server_not_live")
     kserve_rest_server.generic_exception_handler = _unexpected_error
     _checked_v2_decoding()

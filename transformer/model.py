@@ -164,8 +164,9 @@ class ResumeOptimizerModel(kserve.Model):
                 row_options = TailorOptions.model_validate_json(_as_text(options[row], "options", row)) if options \
                     else TailorOptions()  # fmt: skip
             except ValidationError as exc:
-                raise BadInput(f"input 'options' row {row}: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}") \
-                    from None  # fmt: skip
+                first = exc.errors()[0]
+                where = f" at {'.'.join(str(part) for part in first['loc'])}" if first["loc"] else ""
+                raise BadInput(f"input 'options' row {row}: {first['msg']}{where}") from None
             if row_options.stream:
                 raise BadInput("stream is not available through v2 infer; use POST /optimize?stream=true")
             inputs.append(

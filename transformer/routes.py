@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from sse_starlette.sse import EventSourceResponse
 
 from transformer import MODEL_NAME, __version__, metrics
-from transformer.errors import DocumentTooLarge, ServiceError, unicode_text
+from transformer.errors import DocumentTooLarge, Forbidden, ServiceError, unicode_text
 from transformer.http_errors import error_response, install_error_handlers
 from transformer.pipeline import Pipeline, TailorInput, TailorOptions, TailorResult, new_request_id
 from transformer.predictor_client import PredictorClient
@@ -49,7 +49,7 @@ class Health(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (403, 413, 415, 422, 502, 503, 504)
+    code: {"model": ErrorBody} for code in (400, 403, 413, 415, 422, 502, 503, 504)
 }
 
 
@@ -69,6 +69,15 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
         reachable, status = await asyncio.gather(client.health(), client.status())
         body = Health(transformer_ready=True, predictor_reachable=reachable, predictor=status)
         return JSONResponse(body.model_dump(), status_code=200 if reachable else 503)
+
+    # KServe's model repository API would let any client unload the one model (every v2 infer then answers 404
+    # until a restart). The transformer serves one fixed model: these routes, matched before KServe's, refuse.
+    @router.post("/v2/repository/models/{model_name}/load", include_in_schema=False)
+    @router.post("/v2/repository/models/{model_name}/unload", include_in_schema=False)
+    async def model_repository(request: Request, model_name: str) -> JSONResponse:
+        exc = Forbidden(f"loading and unloading models is turned off; the transformer serves {MODEL_NAME} only")
+        exc.request_id = new_request_id(request.headers.get("x-request-id"))
+        return error_response(exc)
 
     @router.get("/schema", summary="JSON Schema of the tailored resume")
     async def schema() -> dict[str, Any]:
