@@ -100,6 +100,13 @@ CASES: dict[str, tuple[str, dict[str, Any], int, str, tuple[str, ...]]] = {
     "upload-strict-not-bool": (UPLOAD, {"files": {"resume": ("r.txt", TEXT_BYTES)},
                                         "data": {"job_description": JOB_TEXT, "strict": "perhaps"}}, 422, "bad_input",
                                ("strict", "boolean")),
+    "upload-two-resumes": (UPLOAD, {"files": [("resume", ("a.txt", TEXT_BYTES)), ("resume", ("b.txt", TEXT_BYTES))],
+                                    "data": {"job_description": JOB_TEXT}}, 422, "bad_input",
+                           ("resume", "more than once")),
+    "upload-two-job-descriptions": (UPLOAD, {"files": [("resume", ("a.txt", TEXT_BYTES)),
+                                                       ("job_description", (None, JOB_TEXT.encode())),
+                                                       ("job_description", (None, b"another job"))]},
+                                    422, "bad_input", ("job_description", "more than once")),
     "upload-no-boundary": (UPLOAD, {"content": b"x", "headers": {"content-type": "multipart/form-data"}}, 400,
                            "bad_request", ("boundary",)),
     "upload-url-port-too-large": (UPLOAD, {"files": {"resume": ("r.txt", TEXT_BYTES)},
@@ -192,3 +199,14 @@ def test_model_repository_api_cannot_unload_the_model(parse_only_transformer: Ru
     assert response.status_code == 403 and response.json()["error"] == "forbidden", response.text
     ready = httpx.get(f"{url}/v2/models/resume-optimizer/ready", timeout=30)
     assert ready.status_code == 200 and ready.json()["ready"] is True
+
+
+def test_stream_ends_with_an_error_event_for_a_malformed_job_url(parse_only_transformer: RunningTransformer) -> None:
+    """Once a non-ServiceError inside the pipeline left the stream waiting on pings forever; now the stream ends.
+    The read timeout (10 s) is shorter than the SSE ping (15 s), so a stream that never ends fails here."""
+    body = {"resume_text": RESUME_TEXT, "job_url": "https://xn--/jobs"}
+    response = httpx.post(f"{parse_only_transformer.url}{TEXT}?stream=true", json=body, timeout=10)
+    events = [line.removeprefix("event: ") for line in response.text.splitlines() if line.startswith("event: ")]
+    assert events == ["start", "error"], response.text
+    error = json.loads(response.text.split("event: error", 1)[1].split("data: ", 1)[1].splitlines()[0])
+    assert error["status"] == 422 and "not a valid url" in error["detail"].lower()

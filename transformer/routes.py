@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -14,12 +15,14 @@ from pydantic import BaseModel, Field, field_validator
 from sse_starlette.sse import EventSourceResponse
 
 from transformer import MODEL_NAME, __version__, metrics
-from transformer.errors import DocumentTooLarge, Forbidden, ServiceError, unicode_text
+from transformer.errors import BadInput, DocumentTooLarge, Forbidden, ServiceError, unicode_text
 from transformer.http_errors import error_response, install_error_handlers
 from transformer.pipeline import Pipeline, TailorInput, TailorOptions, TailorResult, new_request_id
 from transformer.predictor_client import PredictorClient
 from transformer.schema import output_schema
 from transformer.settings import TransformerSettings
+
+log = logging.getLogger("transformer.routes")
 
 
 class OptimizeTextRequest(BaseModel):
@@ -48,6 +51,7 @@ class Health(BaseModel):
     predictor: dict[str, Any] | None = Field(description="the predictor's GET /status document, relayed")
 
 
+MULTIPART_FIELDS = ("resume", "job_description", "job_url", "strict", "mode")
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 403, 413, 415, 422, 502, 503, 504)
 }
@@ -94,8 +98,14 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
         mode: Annotated[Literal["realtime", "batch"], Form()] = "realtime",
         stream: Annotated[bool, Query(description="answer with server-sent events")] = False,
     ) -> Any:
-        data = await resume.read(settings.max_upload_bytes + 1)
         request_id = new_request_id(request.headers.get("x-request-id"))
+        form = await request.form()  # the form FastAPI parsed (cached): it keeps only one value of a repeated field
+        repeated = [name for name in MULTIPART_FIELDS if len(form.getlist(name)) > 1]
+        if repeated:
+            exc = BadInput(f"{', '.join(repeated)} given more than once; send one of each")
+            exc.request_id = request_id
+            return _count("/optimize", error_response(exc))
+        data = await resume.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             exc = DocumentTooLarge(f"the file is larger than {settings.max_upload_bytes} bytes")
             exc.request_id = request_id
@@ -149,6 +159,12 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
             except ServiceError as exc:
                 await queue.put(("error", {"status": exc.status, **exc.body(exc.request_id)}))
                 metrics.REQUESTS.labels(route, str(exc.status)).inc()
+            except Exception as exc:  # a bug: still end the stream, or the client would wait on pings forever
+                log.error("unhandled error", exc_info=exc, extra={"request_id": request_id, "path": route})
+                detail = f"internal error ({type(exc).__name__}); see the transformer log"
+                await queue.put(("error", {"status": 500, "error": "internal_error", "detail": detail,
+                                           "request_id": request_id}))  # fmt: skip
+                metrics.REQUESTS.labels(route, "500").inc()
             finally:
                 metrics.REQUEST_DURATION.labels(route, inp.options.mode).observe(time.perf_counter() - started)
 
