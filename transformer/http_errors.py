@@ -2,7 +2,8 @@
 
 Our own errors are `ServiceError`s and carry their status. The frameworks raise theirs before our code runs:
 FastAPI's request validation (a missing field, a wrong type, JSON that does not parse), Starlette's HTTP errors
-(an unreadable body, 404, 405) and KServe's (`InvalidInput` while decoding a v2 request, anything unexpected).
+(an unreadable body, 404, 405) and KServe's (`InvalidInput` while decoding a v2 request, model not found, anything
+unexpected).
 Each is answered here in the same shape, so a client reads one error format from every route.
 """
 
@@ -18,7 +19,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from kserve.errors import InferenceError, InvalidInput
-from kserve.errors import inference_error_handler as kserve_inference_error_handler
 from kserve.protocol.dataplane import DataPlane
 from kserve.protocol.rest import server as kserve_rest_server
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -106,7 +106,7 @@ async def _kserve_inference_error(request: Request, exc: Exception) -> JSONRespo
         )
         body.request_id = new_request_id(request.headers.get("x-request-id"))
         return error_response(body)
-    return await kserve_inference_error_handler(request, exc)
+    return await _unexpected_error(request, exc)
 
 
 def _kserve_error(status: int, error: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
