@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import prometheus_text
 from tests.conftest import RunningTransformer, free_port, start_transformer, stop_predictor
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT
 
@@ -210,3 +211,13 @@ def test_stream_ends_with_an_error_event_for_a_malformed_job_url(parse_only_tran
     assert events == ["start", "error"], response.text
     error = json.loads(response.text.split("event: error", 1)[1].split("data: ", 1)[1].splitlines()[0])
     assert error["status"] == 422 and "not a valid url" in error["detail"].lower()
+
+
+def test_refused_bodies_are_counted_in_requests_total(parse_only_transformer: RunningTransformer) -> None:
+    def count() -> float:
+        samples = prometheus_text.scrape(parse_only_transformer.url)
+        return prometheus_text.value(samples, "resume_optimizer_requests_total", route=TEXT, code="422") or 0.0
+
+    before = count()
+    httpx.post(f"{parse_only_transformer.url}{TEXT}", json={"job_description": JOB_TEXT}, timeout=30)
+    assert count() == before + 1

@@ -23,11 +23,13 @@ from kserve.protocol.dataplane import DataPlane
 from kserve.protocol.rest import server as kserve_rest_server
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from transformer import metrics
 from transformer.errors import BadInput, ServiceError
 from transformer.pipeline import new_request_id
 
 log = logging.getLogger("transformer.http_errors")
 MAX_REPORTED_PROBLEMS = 5
+COUNTED_ROUTES = {"/optimize", "/optimize/text"}  # the v2 route is counted by the model (transformer.model)
 
 
 def error_response(exc: ServiceError) -> JSONResponse:
@@ -61,6 +63,13 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
     return "malformed request: " + "; ".join(parts) if parts else "malformed request"
 
 
+def _count(request: Request, status: int) -> None:
+    """requests_total for a REST route's request that the framework refused before the route could count it."""
+    route = getattr(request.scope.get("route"), "path", None)
+    if route in COUNTED_ROUTES:
+        metrics.REQUESTS.labels(route, str(status)).inc()
+
+
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     return error_response(exc)
@@ -69,6 +78,7 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _request_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail = describe_validation_errors(exc.errors())
+    _count(request, 422)
     return JSONResponse(_body(request, BadInput.error, detail), status_code=422)
 
 
@@ -87,6 +97,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         error = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
     except ValueError:
         error = "http_error"
+    _count(request, status)
     return JSONResponse(_body(request, error, detail), status_code=status, headers=exc.headers)
 
 
