@@ -51,6 +51,11 @@ class Health(BaseModel):
     predictor: dict[str, Any] | None = Field(description="the predictor's GET /status document, relayed")
 
 
+# ?stream=true answers with server-sent events instead of the JSON result
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+          "description": "the result, or with ?stream=true events: start, token, retry, then result or error"},
+}  # fmt: skip
 MULTIPART_FIELDS = ("resume", "job_description", "job_url", "strict", "mode")
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 403, 413, 415, 422, 502, 503, 504)
@@ -88,7 +93,7 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
         return output_schema()
 
     @router.post("/optimize", summary="Tailor an uploaded resume file", response_model=TailorResult,
-                 responses=ERROR_RESPONSES)  # fmt: skip
+                 responses={**ERROR_RESPONSES, **STREAM_RESPONSES})  # fmt: skip
     async def optimize(
         request: Request,
         resume: Annotated[UploadFile, File(description="PDF, DOCX, or text/Markdown; read by content")],
@@ -115,7 +120,7 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
         return await _answer("/optimize", inp, request_id)
 
     @router.post("/optimize/text", summary="Tailor a resume given as text", response_model=TailorResult,
-                 responses=ERROR_RESPONSES)  # fmt: skip
+                 responses={**ERROR_RESPONSES, **STREAM_RESPONSES})  # fmt: skip
     async def optimize_text(
         request: Request,
         body: OptimizeTextRequest,
