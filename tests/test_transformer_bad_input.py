@@ -137,6 +137,10 @@ CASES: dict[str, tuple[str, dict[str, Any], int, str, tuple[str, ...]]] = {
     "v2-surrogate-resume": (INFER, _raw_json(json.dumps({"inputs": [_tensor("resume", ["@"]), JOB]})
                                              .replace('["@"]', '["\\udfff"]')), 422, "bad_input",
                             ("resume", "surrogate")),
+    # an error message that quotes a lone surrogate back could not be encoded (500, before)
+    "v2-surrogate-datatype": (INFER, _raw_json(json.dumps({"inputs": [{**RESUME, "datatype": "@"}, JOB]})
+                                               .replace('"@"', '"\\ud800"')), 422, "bad_input",
+                              ("datatype", "\\ud800")),
     "v2-url-malformed-a-label": (INFER, {"json": {"inputs": [RESUME, _tensor("job_url", ["http://xn--/"])]}}, 422,
                                  "bad_input", ("not a valid url",)),
     # v2 infer, binary tensor extension: KServe's decoder raised KeyError/ValueError/struct.error (500, before)

@@ -24,7 +24,7 @@ from kserve.protocol.rest import server as kserve_rest_server
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from transformer import metrics
-from transformer.errors import BadInput, ServiceError
+from transformer.errors import BadInput, ServiceError, encodable
 from transformer.pipeline import new_request_id
 
 log = logging.getLogger("transformer.http_errors")
@@ -39,7 +39,8 @@ def error_response(exc: ServiceError) -> JSONResponse:
 
 
 def _body(request: Request, error: str, detail: str) -> dict[str, Any]:
-    return {"error": error, "detail": detail, "request_id": new_request_id(request.headers.get("x-request-id"))}
+    request_id = new_request_id(request.headers.get("x-request-id"))
+    return {"error": error, "detail": encodable(detail), "request_id": request_id}
 
 
 def describe_validation_errors(errors: Sequence[Any]) -> str:
