@@ -9,6 +9,7 @@ Each is answered here in the same shape, so a client reads one error format from
 
 from __future__ import annotations
 
+import json
 import logging
 import struct
 from collections.abc import Awaitable, Callable, Sequence
@@ -32,10 +33,24 @@ MAX_REPORTED_PROBLEMS = 5
 COUNTED_ROUTES = {"/optimize", "/optimize/text"}  # the v2 route is counted by the model (transformer.model)
 
 
+class ErrorJSONResponse(JSONResponse):
+    """JSON that always encodes: a lone surrogate quoted from the input or a model's answer (in `report`) is
+    written as its JSON escape instead of failing the whole answer with a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json_text(content).encode()
+
+
+def json_text(content: Any) -> str:
+    """JSON text that encodes as UTF-8 whatever the strings hold: a lone surrogate becomes its escape (`\\ud800`)."""
+    text = json.dumps(content, ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8", "backslashreplace").decode()
+
+
 def error_response(exc: ServiceError) -> JSONResponse:
     """The response of a ServiceError: its status, its body, and Retry-After where it has one."""
     headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
-    return JSONResponse(exc.body(exc.request_id), status_code=exc.status, headers=headers)
+    return ErrorJSONResponse(exc.body(exc.request_id), status_code=exc.status, headers=headers)
 
 
 def _body(request: Request, error: str, detail: str) -> dict[str, Any]:
@@ -80,7 +95,7 @@ async def _request_validation_error(request: Request, exc: Exception) -> JSONRes
     assert isinstance(exc, RequestValidationError)
     detail = describe_validation_errors(exc.errors())
     _count(request, 422)
-    return JSONResponse(_body(request, BadInput.error, detail), status_code=422)
+    return ErrorJSONResponse(_body(request, BadInput.error, detail), status_code=422)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -99,12 +114,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     except ValueError:
         error = "http_error"
     _count(request, status)
-    return JSONResponse(_body(request, error, detail), status_code=status, headers=exc.headers)
+    return ErrorJSONResponse(_body(request, error, detail), status_code=status, headers=exc.headers)
 
 
 async def _kserve_invalid_input(request: Request, exc: Exception) -> JSONResponse:
     """KServe's own checks of a v2 request (a binary request without its header, a malformed tensor...)."""
-    return JSONResponse(_body(request, "bad_request", str(exc)), status_code=400)
+    return ErrorJSONResponse(_body(request, "bad_request", str(exc)), status_code=400)
 
 
 async def _kserve_inference_error(request: Request, exc: Exception) -> JSONResponse:
@@ -125,7 +140,7 @@ def _kserve_error(status: int, error: str) -> Callable[[Request, Exception], Awa
     """KServe's answer to its own error (model not found, not ready...), status kept, body in the service's shape."""
 
     async def handler(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(_body(request, error, str(exc)), status_code=status)
+        return ErrorJSONResponse(_body(request, error, str(exc)), status_code=status)
 
     return handler
 
@@ -134,15 +149,15 @@ async def _kserve_not_implemented(request: Request, exc: Exception) -> JSONRespo
     """KServe answers 501 to a request for a model version; that is the client asking for what is not served."""
     if "model_version" in request.query_params or "/versions/" in request.url.path:
         detail = f"model versions are not served ({exc}): leave out model_version"
-        return JSONResponse(_body(request, "bad_request", detail), status_code=400)
-    return JSONResponse(_body(request, "not_implemented", str(exc)), status_code=501)
+        return ErrorJSONResponse(_body(request, "bad_request", detail), status_code=400)
+    return ErrorJSONResponse(_body(request, "not_implemented", str(exc)), status_code=501)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """A bug, not the client's fault: still one JSON shape, with an id to find the traceback in the log."""
     body = _body(request, "internal_error", f"internal error ({type(exc).__name__}); see the transformer log")
     log.error("unhandled error", exc_info=exc, extra={"request_id": body["request_id"], "path": request.url.path})
-    return JSONResponse(body, status_code=500)
+    return ErrorJSONResponse(body, status_code=500)
 
 
 def _checked_v2_decoding() -> None:

@@ -16,7 +16,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from transformer import MODEL_NAME, __version__, metrics
 from transformer.errors import BadInput, DocumentTooLarge, Forbidden, ServiceError, unicode_text
-from transformer.http_errors import error_response, install_error_handlers
+from transformer.http_errors import error_response, install_error_handlers, json_text
 from transformer.pipeline import Pipeline, TailorInput, TailorOptions, TailorResult, new_request_id
 from transformer.predictor_client import PredictorClient
 from transformer.schema import output_schema
@@ -178,7 +178,7 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
             yield {"event": "start", "data": json.dumps({"request_id": request_id})}
             while True:
                 kind, data = await queue.get()
-                yield {"event": kind, "data": json.dumps(data, ensure_ascii=False)}
+                yield {"event": kind, "data": json_text(data)}
                 if kind in ("result", "error"):
                     break
         finally:
