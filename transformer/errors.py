@@ -19,7 +19,7 @@ class ServiceError(Exception):
         self.retry_after_s = retry_after_s
 
     def body(self, request_id: str | None) -> dict[str, Any]:
-        body: dict[str, Any] = {"error": self.error, "detail": self.detail, "request_id": request_id}
+        body: dict[str, Any] = {"error": self.error, "detail": encodable(self.detail), "request_id": request_id}
         if self.report is not None:
             body["report"] = self.report
         return body
@@ -49,6 +49,10 @@ class DocumentTooLarge(ServiceError):
     status, error = 413, "too_large"
 
 
+class Forbidden(ServiceError):
+    status, error = 403, "forbidden"
+
+
 class PredictorUnavailable(ServiceError):
     status, error = 503, "predictor_unavailable"
 
@@ -59,3 +63,19 @@ class PredictorTimeout(ServiceError):
 
 class InvalidModelOutput(ServiceError):
     status, error = 502, "invalid_model_output"
+
+
+def unicode_text(value: str) -> str:
+    """`value` if it is encodable text, else ValueError naming the first lone surrogate (JSON can escape them)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"not valid Unicode: a lone surrogate (U+{ord(value[exc.start]):04X}) at character {exc.start}"
+        ) from None
+    return value
+
+
+def encodable(text: str) -> str:
+    """`text` with lone surrogates escaped (`\\ud800`): a message that quotes the client's input must still encode."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

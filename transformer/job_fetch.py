@@ -124,7 +124,7 @@ async def _fetch(
                 if response.status_code in _REDIRECT_STATUSES and "location" in response.headers:
                     try:
                         current = _parse_url(str(current.join(response.headers["location"])))
-                    except httpx.InvalidURL as exc:
+                    except (httpx.InvalidURL, ValueError) as exc:
                         raise BadInput(f"job_url redirects to an invalid URL: {exc}") from exc
                     log.debug("job url redirect", extra={"status": response.status_code, "host": current.host})
                     continue
@@ -199,14 +199,17 @@ def _parse_url(url: str) -> httpx.URL:
     """Parse and check the parts of a URL that need no network: scheme, host, credentials."""
     try:
         parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
+        host = parsed.host  # decodes an IDNA host, which fails on a malformed A-label (xn--)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:  # UnicodeError (IDNA, surrogates) is a ValueError
         raise BadInput(f"job_url is not a valid URL: {exc}") from exc
     if parsed.scheme not in ("http", "https"):
         raise BadInput(f"only http(s) URLs are fetched, not {parsed.scheme or 'a relative URL'}")
-    if not parsed.host:
+    if not host:
         raise BadInput("job_url has no host")
     if parsed.userinfo:
         raise BadInput("job_url must not carry credentials")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise BadInput(f"job_url port {parsed.port} is out of range (1-65535)")
     return parsed
 
 

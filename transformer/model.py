@@ -16,7 +16,7 @@ from kserve.protocol.infer_type import InferInput, InferOutput, InferRequest, In
 from pydantic import ValidationError
 
 from transformer import metrics
-from transformer.errors import BadInput, ServiceError
+from transformer.errors import BadInput, ServiceError, unicode_text
 from transformer.pipeline import Pipeline, TailorInput, TailorOptions, TailorResult, new_request_id
 
 INPUTS = [
@@ -50,7 +50,10 @@ def _as_bytes(value: Any, encoding: str | None, name: str, row: int) -> bytes:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             raise BadInput(f"input {name!r} row {row}: not valid base64") from None
-    return value.encode()
+    try:
+        return unicode_text(value).encode()
+    except ValueError as exc:
+        raise BadInput(f"input {name!r} row {row}: {exc}") from None
 
 
 def _as_text(value: Any, name: str, row: int) -> str:
@@ -59,6 +62,15 @@ def _as_text(value: Any, name: str, row: int) -> str:
         return data.decode()
     except UnicodeDecodeError:
         raise BadInput(f"input {name!r} row {row}: not UTF-8 text") from None
+
+
+def _check_tensor(tensor: InferInput) -> None:
+    """Every input is a one-dimensional BYTES tensor whose shape counts its rows (a mismatch would drop rows)."""
+    if tensor.datatype != "BYTES":
+        raise BadInput(f"input {tensor.name!r} has datatype {tensor.datatype}; every input is BYTES")
+    rows = len(tensor.data or [])
+    if list(tensor.shape) != [rows]:
+        raise BadInput(f"input {tensor.name!r} has shape {list(tensor.shape)} but {rows} values; expected [{rows}]")
 
 
 class ResumeOptimizerModel(kserve.Model):
@@ -110,10 +122,16 @@ class ResumeOptimizerModel(kserve.Model):
     def _decode(self, payload: InferRequest) -> list[TailorInput]:
         if not isinstance(payload, InferRequest):
             raise BadInput("expected a KServe v2 inference request")
-        tensors: dict[str, InferInput] = {t.name: t for t in payload.inputs}
+        tensors: dict[str, InferInput] = {}
+        for tensor in payload.inputs:
+            if tensor.name in tensors:
+                raise BadInput(f"input {tensor.name!r} is given twice")
+            tensors[tensor.name] = tensor
         unknown = set(tensors) - {i["name"] for i in INPUTS}
         if unknown:
             raise BadInput(f"unknown inputs {sorted(unknown)}; expected {[i['name'] for i in INPUTS]}")
+        for tensor in tensors.values():
+            _check_tensor(tensor)
         if "resume" not in tensors:
             raise BadInput("input 'resume' is required")
         rows = len(tensors["resume"].data or [])
@@ -134,6 +152,8 @@ class ResumeOptimizerModel(kserve.Model):
             return data
 
         encoding = (tensors["resume"].parameters or {}).get("encoding")
+        if encoding not in (None, "base64"):
+            raise BadInput(f"input 'resume': unknown encoding {encoding!r}; the only one is \"base64\"")
         resumes, filenames = column("resume") or [], column("resume_filename")
         jobs, urls, options = column("job_description"), column("job_url"), column("options")
         if jobs is None and urls is None:
@@ -144,8 +164,9 @@ class ResumeOptimizerModel(kserve.Model):
                 row_options = TailorOptions.model_validate_json(_as_text(options[row], "options", row)) if options \
                     else TailorOptions()  # fmt: skip
             except ValidationError as exc:
-                raise BadInput(f"input 'options' row {row}: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}") \
-                    from None  # fmt: skip
+                first = exc.errors()[0]
+                where = f" at {'.'.join(str(part) for part in first['loc'])}" if first["loc"] else ""
+                raise BadInput(f"input 'options' row {row}: {first['msg']}{where}") from None
             if row_options.stream:
                 raise BadInput("stream is not available through v2 infer; use POST /optimize?stream=true")
             inputs.append(

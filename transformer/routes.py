@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from kserve.errors import inference_error_handler as kserve_inference_error_handler
-from kserve.protocol.rest import server as kserve_rest_server
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sse_starlette.sse import EventSourceResponse
 
 from transformer import MODEL_NAME, __version__, metrics
-from transformer.errors import BadInput, DocumentTooLarge, ServiceError
+from transformer.errors import BadInput, DocumentTooLarge, Forbidden, ServiceError, unicode_text
+from transformer.http_errors import error_response, install_error_handlers, json_text
 from transformer.pipeline import Pipeline, TailorInput, TailorOptions, TailorResult, new_request_id
 from transformer.predictor_client import PredictorClient
 from transformer.schema import output_schema
 from transformer.settings import TransformerSettings
+
+log = logging.getLogger("transformer.routes")
 
 
 class OptimizeTextRequest(BaseModel):
@@ -28,6 +30,12 @@ class OptimizeTextRequest(BaseModel):
     job_description: str | None = Field(None, description="the job description text")
     job_url: str | None = Field(None, description="a job posting URL, instead of job_description")
     options: TailorOptions = TailorOptions()
+
+    @field_validator("resume_text", "job_description", "job_url")
+    @classmethod
+    def _unicode_text(cls, value: str | None) -> str | None:
+        # JSON can escape lone surrogates ("\ud800"), which are no text and cannot be stored or sent on as UTF-8.
+        return None if value is None else unicode_text(value)
 
 
 class ErrorBody(BaseModel):
@@ -43,42 +51,22 @@ class Health(BaseModel):
     predictor: dict[str, Any] | None = Field(description="the predictor's GET /status document, relayed")
 
 
+# ?stream=true answers with server-sent events instead of the JSON result
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+          "description": "the result, or with ?stream=true events: start, token, retry, then result or error"},
+}  # fmt: skip
+MULTIPART_FIELDS = ("resume", "job_description", "job_url", "strict", "mode")
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (403, 413, 415, 422, 502, 503, 504)
+    code: {"model": ErrorBody} for code in (400, 403, 413, 415, 422, 502, 503, 504)
 }
-
-
-def error_response(exc: ServiceError) -> JSONResponse:
-    headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
-    return JSONResponse(exc.body(exc.request_id), status_code=exc.status, headers=headers)
 
 
 def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings: TransformerSettings) -> None:
     """Add the plain routes and the error mapping to KServe's FastAPI app (before ModelServer.start)."""
     router = APIRouter(tags=["resume-optimizer"])
 
-    async def service_error_handler(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ServiceError)
-        return error_response(exc)
-
-    app.add_exception_handler(ServiceError, service_error_handler)
-
-    async def kserve_decode_error_handler(request: Request, exc: Exception) -> JSONResponse:
-        # KServe 0.21's REST decoder turns binary BYTES tensors into UTF-8 strings and fails on real files
-        # (PDF, DOCX) with an InferenceError, which it would answer with a 500. It is the client's input that
-        # cannot be decoded, so say how to send it instead.
-        if "Failed to encode" in str(exc) and request.url.path.endswith("/infer"):
-            body = BadInput(
-                "binary tensor data that is not UTF-8 cannot be decoded by KServe's v2 REST server: send the "
-                'file base64-encoded in JSON with parameters {"encoding": "base64"}'
-            )
-            body.request_id = new_request_id(request.headers.get("x-request-id"))
-            return error_response(body)
-        return await kserve_inference_error_handler(request, exc)
-
-    # KServe registers its own InferenceError handler when the server starts, after this function runs, and
-    # Starlette keeps one handler per exception class: so hand KServe ours under the name it registers.
-    kserve_rest_server.inference_error_handler = kserve_decode_error_handler
+    install_error_handlers(app)
 
     @router.get("/", summary="Name and version (also the liveness probe)")
     async def root() -> dict[str, str]:
@@ -91,12 +79,21 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
         body = Health(transformer_ready=True, predictor_reachable=reachable, predictor=status)
         return JSONResponse(body.model_dump(), status_code=200 if reachable else 503)
 
+    # KServe's model repository API would let any client unload the one model (every v2 infer then answers 404
+    # until a restart). The transformer serves one fixed model: these routes, matched before KServe's, refuse.
+    @router.post("/v2/repository/models/{model_name}/load", include_in_schema=False)
+    @router.post("/v2/repository/models/{model_name}/unload", include_in_schema=False)
+    async def model_repository(request: Request, model_name: str) -> JSONResponse:
+        exc = Forbidden(f"loading and unloading models is turned off; the transformer serves {MODEL_NAME} only")
+        exc.request_id = new_request_id(request.headers.get("x-request-id"))
+        return error_response(exc)
+
     @router.get("/schema", summary="JSON Schema of the tailored resume")
     async def schema() -> dict[str, Any]:
         return output_schema()
 
     @router.post("/optimize", summary="Tailor an uploaded resume file", response_model=TailorResult,
-                 responses=ERROR_RESPONSES)  # fmt: skip
+                 responses={**ERROR_RESPONSES, **STREAM_RESPONSES})  # fmt: skip
     async def optimize(
         request: Request,
         resume: Annotated[UploadFile, File(description="PDF, DOCX, or text/Markdown; read by content")],
@@ -106,8 +103,14 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
         mode: Annotated[Literal["realtime", "batch"], Form()] = "realtime",
         stream: Annotated[bool, Query(description="answer with server-sent events")] = False,
     ) -> Any:
-        data = await resume.read(settings.max_upload_bytes + 1)
         request_id = new_request_id(request.headers.get("x-request-id"))
+        form = await request.form()  # the form FastAPI parsed (cached): it keeps only one value of a repeated field
+        repeated = [name for name in MULTIPART_FIELDS if len(form.getlist(name)) > 1]
+        if repeated:
+            exc = BadInput(f"{', '.join(repeated)} given more than once; send one of each")
+            exc.request_id = request_id
+            return _count("/optimize", error_response(exc))
+        data = await resume.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             exc = DocumentTooLarge(f"the file is larger than {settings.max_upload_bytes} bytes")
             exc.request_id = request_id
@@ -117,7 +120,7 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
         return await _answer("/optimize", inp, request_id)
 
     @router.post("/optimize/text", summary="Tailor a resume given as text", response_model=TailorResult,
-                 responses=ERROR_RESPONSES)  # fmt: skip
+                 responses={**ERROR_RESPONSES, **STREAM_RESPONSES})  # fmt: skip
     async def optimize_text(
         request: Request,
         body: OptimizeTextRequest,
@@ -161,6 +164,12 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
             except ServiceError as exc:
                 await queue.put(("error", {"status": exc.status, **exc.body(exc.request_id)}))
                 metrics.REQUESTS.labels(route, str(exc.status)).inc()
+            except Exception as exc:  # a bug: still end the stream, or the client would wait on pings forever
+                log.error("unhandled error", exc_info=exc, extra={"request_id": request_id, "path": route})
+                detail = f"internal error ({type(exc).__name__}); see the transformer log"
+                await queue.put(("error", {"status": 500, "error": "internal_error", "detail": detail,
+                                           "request_id": request_id}))  # fmt: skip
+                metrics.REQUESTS.labels(route, "500").inc()
             finally:
                 metrics.REQUEST_DURATION.labels(route, inp.options.mode).observe(time.perf_counter() - started)
 
@@ -169,7 +178,7 @@ def install(app: FastAPI, pipeline: Pipeline, client: PredictorClient, settings:
             yield {"event": "start", "data": json.dumps({"request_id": request_id})}
             while True:
                 kind, data = await queue.get()
-                yield {"event": kind, "data": json.dumps(data, ensure_ascii=False)}
+                yield {"event": kind, "data": json_text(data)}
                 if kind in ("result", "error"):
                     break
         finally:
