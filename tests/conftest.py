@@ -114,7 +114,7 @@ class RunningTransformer:
 
 
 def start_transformer(
-    predictor_host: str, tmp: Path, timeout_s: float = 90, **env_overrides: str
+    predictor_host: str, tmp: Path, timeout_s: float = 90, args: tuple[str, ...] = (), **env_overrides: str
 ) -> tuple[subprocess.Popen, RunningTransformer]:
     """Start `python -m transformer` as KServe would, and wait until it answers."""
     port = free_port()
@@ -132,8 +132,8 @@ def start_transformer(
     )
     env.update(env_overrides)
     log = tmp / "transformer.log"
-    cmd = [sys.executable, "-m", "transformer", "--predictor_host", predictor_host, "--http_port", str(port),
-           "--enable_grpc", "false"]  # fmt: skip
+    # No --enable_grpc: the transformer's own default (REST only) is what runs.
+    cmd = [sys.executable, "-m", "transformer", "--predictor_host", predictor_host, "--http_port", str(port), *args]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -8,8 +8,10 @@ request that got past the checks would be answered 503 and fail its case.
 from __future__ import annotations
 
 import json
+import socket
 import struct
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -225,3 +227,14 @@ def test_refused_bodies_are_counted_in_requests_total(parse_only_transformer: Ru
     before = count()
     httpx.post(f"{parse_only_transformer.url}{TEXT}", json={"job_description": JOB_TEXT}, timeout=30)
     assert count() == before + 1
+
+
+def test_no_grpc_server_is_started_by_default(tmp_path: Path) -> None:
+    """KServe's gRPC server has its own model load/unload calls; the transformer serves REST only."""
+    grpc_port = free_port()
+    proc, _ = start_transformer(f"127.0.0.1:{free_port()}", tmp_path, args=("--grpc_port", str(grpc_port)))
+    try:
+        with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", grpc_port), timeout=5):
+            pass
+    finally:
+        stop_predictor(proc)

@@ -12,6 +12,9 @@ import sys
 def main() -> None:
     if not any(arg.startswith("--enable_docs_url") for arg in sys.argv):
         sys.argv += ["--enable_docs_url", "true"]  # OpenAPI docs of the plain routes at /docs
+    if not any(arg.startswith("--enable_grpc") for arg in sys.argv):
+        # REST only by default: KServe's gRPC server has its own model load/unload calls, unguarded.
+        sys.argv += ["--enable_grpc", "false"]
     # KServe parses its flags when kserve.model_server is imported, so the argv edit above comes first.
     from kserve import ModelServer
     from kserve.model_server import app
