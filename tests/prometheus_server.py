@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import yaml
 
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_predictor
 
 
 @dataclass(frozen=True)
@@ -112,12 +112,7 @@ def running_prometheus(
             time.sleep(0.3)
         yield PrometheusServer(url, process, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_predictor(process)  # conftest's terminate-then-kill, for any child process
 
 
 @contextmanager
