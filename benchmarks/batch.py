@@ -1,7 +1,7 @@
 """Batch throughput: pairs per minute through the transformer at concurrency 1, 4 and 16, against the predictor
 called directly with the same prompts.
 
-    python benchmarks/batch.py [--levels 1:6,4:16,16:48] [--json]
+    python -m benchmarks.batch [--levels 1:6,4:16,16:48] [--json]
 
 Starts its own local stack (resume_optimizer.local_stack: the real predictor and transformer processes; the
 tiny stand-in model unless Qwen3-4B is cached) on free ports with TRANSFORMER_TEMPERATURE=0, so both paths
@@ -28,19 +28,18 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from resume_optimizer import local_stack
+from resume_optimizer.batch import BatchRunner
+from resume_optimizer.pairs import Source, make_pair
+from resume_optimizer.results import ResultStore
+from resume_optimizer.settings import ClientSettings
+from transformer.generation.prompting import ChatRequest, build_chat_request
+from transformer.generation.schema import generation_schema
+from transformer.reading.cleaning import clean_document, clean_text
+from transformer.reading.parsing import parse_document
+from transformer.settings import TransformerSettings
 
-from resume_optimizer import local_stack  # noqa: E402
-from resume_optimizer.batch import BatchRunner  # noqa: E402
-from resume_optimizer.pairs import Source, make_pair  # noqa: E402
-from resume_optimizer.results import ResultStore  # noqa: E402
-from resume_optimizer.settings import ClientSettings  # noqa: E402
-from transformer.cleaning import clean_document, clean_text  # noqa: E402
-from transformer.parsing import parse_document  # noqa: E402
-from transformer.prompting import ChatRequest, build_chat_request  # noqa: E402
-from transformer.schema import generation_schema  # noqa: E402
-from transformer.settings import TransformerSettings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RESUME_TEXT = (ROOT / "samples" / "resume.txt").read_text()
 JOB_TEXT = (ROOT / "samples" / "job_description.txt").read_text()
@@ -67,11 +66,18 @@ def make_inputs(folder: Path, level: int, count: int) -> list[Any]:
 
 def direct_request(pair: Any, settings: TransformerSettings, schema: dict[str, Any]) -> ChatRequest:
     """The chat request the transformer builds for this pair (same stages, same settings)."""
-    document = clean_document(parse_document(pair.resume.path.read_bytes(), max_bytes=settings.max_upload_bytes,
-                                             max_pages=settings.max_pages))  # fmt: skip
-    return build_chat_request(document.text, clean_text(pair.job.path.read_text()), model=settings.predictor_model,
-                              schema=schema, max_tokens=settings.max_output_tokens, temperature=settings.temperature,
-                              stream=False)  # fmt: skip
+    document = clean_document(
+        parse_document(pair.resume.path.read_bytes(), max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages)
+    )
+    return build_chat_request(
+        document.text,
+        clean_text(pair.job.path.read_text()),
+        model=settings.predictor_model,
+        schema=schema,
+        max_tokens=settings.max_output_tokens,
+        temperature=settings.temperature,
+        stream=False,
+    )
 
 
 async def run_direct(predictor_url: str, requests: list[ChatRequest], concurrency: int) -> tuple[float, int]:
@@ -98,8 +104,14 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="resume-optimizer-bench-batch-"))
     say = lambda message: sys.stderr.write(f"bench: {message}\n")  # noqa: E731
-    stack = local_stack.start(work / "stack", cache_dir=ROOT / ".cache", predictor_port=free_port(),
-                              transformer_port=free_port(), say=say, extra_env=PINNED)  # fmt: skip
+    stack = local_stack.start(
+        work / "stack",
+        cache_dir=ROOT / ".cache",
+        predictor_port=free_port(),
+        transformer_port=free_port(),
+        say=say,
+        extra_env=PINNED,
+    )
     rows = []
     try:
         # The transformer's settings as its process sees them (the stack's environment), to build identical prompts.
@@ -119,8 +131,9 @@ def main() -> int:
         for concurrency, count in levels:
             pairs = make_inputs(work / f"inputs-{concurrency}", concurrency, count)
             client_settings = ClientSettings(url=stack.transformer_url, concurrency=concurrency)
-            outcome = asyncio.run(BatchRunner(client_settings, ResultStore(work / f"out-{concurrency}"),
-                                              tty=False).run(pairs))  # fmt: skip
+            outcome = asyncio.run(
+                BatchRunner(client_settings, ResultStore(work / f"out-{concurrency}"), tty=False).run(pairs)
+            )
             summary = outcome.summary
             via_wall = summary["wall_s"]
             results = ResultStore(work / f"out-{concurrency}").results()
@@ -133,27 +146,38 @@ def main() -> int:
             direct_wall, direct_ok = asyncio.run(run_direct(stack.predictor_url, requests, concurrency))
             via_ppm = summary["succeeded"] / via_wall * 60
             direct_ppm = direct_ok / direct_wall * 60
-            rows.append({
-                "concurrency": concurrency, "pairs": count, "transformer_succeeded": summary["succeeded"],
-                "transformer_pairs_per_minute": round(via_ppm, 1), "direct_answered": direct_ok,
-                "direct_pairs_per_minute": round(direct_ppm, 1), "ratio": round(via_ppm / direct_ppm, 3),
-                "transformer_attempts": summary["attempts_total"], "prompts_identical": identical,
-                "transformer_latency_p50_s": summary["latency_s"]["p50"],
-                "transformer_latency_p95_s": summary["latency_s"]["p95"],
-            })  # fmt: skip
+            rows.append(
+                {
+                    "concurrency": concurrency,
+                    "pairs": count,
+                    "transformer_succeeded": summary["succeeded"],
+                    "transformer_pairs_per_minute": round(via_ppm, 1),
+                    "direct_answered": direct_ok,
+                    "direct_pairs_per_minute": round(direct_ppm, 1),
+                    "ratio": round(via_ppm / direct_ppm, 3),
+                    "transformer_attempts": summary["attempts_total"],
+                    "prompts_identical": identical,
+                    "transformer_latency_p50_s": summary["latency_s"]["p50"],
+                    "transformer_latency_p95_s": summary["latency_s"]["p95"],
+                }
+            )
             say(f"concurrency {concurrency}: {rows[-1]}")
     finally:
         local_stack.stop(stack)
 
     model = "tiny stand-in (random weights, CPU)" if stack.tiny else "Qwen3-4B-Instruct-2507"
     print(f"model: {model}; {os.cpu_count()} CPU cores (shared, noisy); temperature 0")
-    print(f"{'conc':>4} {'pairs':>5} {'via transformer /min':>21} {'direct /min':>12} {'ratio':>6} "
-          f"{'attempts':>8} {'p50 s':>6} {'p95 s':>6} {'same prompts':>12}")  # fmt: skip
+    print(
+        f"{'conc':>4} {'pairs':>5} {'via transformer /min':>21} {'direct /min':>12} {'ratio':>6} "
+        f"{'attempts':>8} {'p50 s':>6} {'p95 s':>6} {'same prompts':>12}"
+    )
     for row in rows:
-        print(f"{row['concurrency']:>4} {row['pairs']:>5} {row['transformer_pairs_per_minute']:>21.1f} "
-              f"{row['direct_pairs_per_minute']:>12.1f} {row['ratio']:>6.3f} {row['transformer_attempts']:>8} "
-              f"{row['transformer_latency_p50_s']:>6.2f} {row['transformer_latency_p95_s']:>6.2f} "
-              f"{'yes' if row['prompts_identical'] else 'NO':>12}")  # fmt: skip
+        print(
+            f"{row['concurrency']:>4} {row['pairs']:>5} {row['transformer_pairs_per_minute']:>21.1f} "
+            f"{row['direct_pairs_per_minute']:>12.1f} {row['ratio']:>6.3f} {row['transformer_attempts']:>8} "
+            f"{row['transformer_latency_p50_s']:>6.2f} {row['transformer_latency_p95_s']:>6.2f} "
+            f"{'yes' if row['prompts_identical'] else 'NO':>12}"
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
     return 0 if all(r["prompts_identical"] for r in rows) else 1

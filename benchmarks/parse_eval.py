@@ -1,7 +1,7 @@
 """Parser evaluation: success rate, speed and characters per format over a folder, or libraries side by side.
 
-    python benchmarks/parse_eval.py DIR              # every file under DIR through our parsing + cleaning
-    python benchmarks/parse_eval.py --compare [DIR]  # pypdfium2 / pdfplumber / pdfminer.six / ours on PDFs
+    python -m benchmarks.parse_eval DIR              # every file under DIR through our parsing + cleaning
+    python -m benchmarks.parse_eval --compare [DIR]  # pypdfium2 / pdfplumber / pdfminer.six / ours on PDFs
 
 DIR mode prints, per detected format, files, success rate, pages, pages/s and characters extracted, then
 every failure with its status and reason. It uses the transformer's default limits (TransformerSettings).
@@ -26,14 +26,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from samples.resume_layouts import all_layouts
+from transformer.errors import ServiceError
+from transformer.reading.cleaning import clean_document, clean_text
+from transformer.reading.parsing import parse_document, parse_with_settings
+from transformer.settings import TransformerSettings
 
-from samples.resume_layouts import all_layouts  # noqa: E402
-from transformer.cleaning import clean_document, clean_text  # noqa: E402
-from transformer.errors import ServiceError  # noqa: E402
-from transformer.parsing import DocxLimits, parse_document  # noqa: E402
-from transformer.settings import TransformerSettings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 _WORDS = re.compile(r"\w+")
 
@@ -52,14 +51,7 @@ def _sniff(data: bytes) -> str:
 
 
 def _parse(data: bytes, settings: TransformerSettings) -> tuple[str, int]:
-    doc = parse_document(
-        data, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages,
-        max_image_pixels=settings.max_image_pixels, ocr_timeout_s=settings.ocr_timeout_s,
-        timeout_s=settings.parse_timeout_s, max_chars=settings.max_resume_chars,
-        docx_limits=DocxLimits(max_unzipped_bytes=settings.docx_max_unzipped_bytes,
-                               max_entries=settings.docx_max_entries,
-                               max_compression_ratio=settings.docx_max_compression_ratio),
-    )  # fmt: skip
+    doc = parse_with_settings(data, settings)
     doc = clean_document(doc)
     return doc.text, doc.pages
 
@@ -94,8 +86,10 @@ def evaluate_folder(folder: Path) -> None:
         rate = row["ok"] / row["files"]
         pps = row["pages"] / row["seconds"] if row["seconds"] else float("nan")
         per_file = row["chars"] / row["ok"] if row["ok"] else 0
-        print(f"{fmt:<12}{int(row['files']):>6}{int(row['ok']):>5}{rate:>9.1%}{int(row['pages']):>7}{pps:>9.1f}"
-              f"{int(row['chars']):>9}{per_file:>11.0f}")  # fmt: skip
+        print(
+            f"{fmt:<12}{int(row['files']):>6}{int(row['ok']):>5}{rate:>9.1%}{int(row['pages']):>7}{pps:>9.1f}"
+            f"{int(row['chars']):>9}{per_file:>11.0f}"
+        )
     print(f"\nfailures: {len(failures)}")
     for path, reason in failures:
         print(f"  {path.relative_to(folder)}: {reason}")

@@ -1,6 +1,6 @@
 """Structured-output throughput of any OpenAI-compatible endpoint at 1, 4 and 16 concurrent requests.
 
-    python benchmarks/predictor.py http://127.0.0.1:8080 [--model NAME] [--requests-per-slot 4]
+    python -m benchmarks.predictor http://127.0.0.1:8080 [--model NAME] [--requests-per-slot 4]
 
 Per concurrency level: time to first token (median, p95), output tokens/s per request (median),
 aggregate output tokens/s, and requests/s. Every request streams and carries a JSON schema.

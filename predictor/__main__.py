@@ -8,8 +8,8 @@ import sys
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from common.json_logs import configure_logging
 from predictor.launcher import Launcher
-from predictor.logs import configure_logging
 from predictor.model_files import ConfigError
 from predictor.settings import PredictorSettings
 

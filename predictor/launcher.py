@@ -66,18 +66,29 @@ def vllm_command(
     """The vLLM server command line for one start-up attempt."""
     memory_share = settings.memory_share or (0.90 if device.cuda else 0.20)
     cmd = [
-        sys.executable, "-m", "vllm.entrypoints.openai.api_server",
-        "--model", base.source,
-        "--served-model-name", served_name(settings, base),
-        "--host", settings.host,
-        "--port", str(settings.port),
-        "--max-model-len", str(settings.max_model_len),
-        "--max-num-seqs", str(settings.max_num_seqs),
-        "--gpu-memory-utilization", str(memory_share),
-        "--middleware", STATUS_MIDDLEWARE,
-        "--structured-outputs-config", json.dumps(STRUCTURED_OUTPUTS),
+        sys.executable,
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--model",
+        base.source,
+        "--served-model-name",
+        served_name(settings, base),
+        "--host",
+        settings.host,
+        "--port",
+        str(settings.port),
+        "--max-model-len",
+        str(settings.max_model_len),
+        "--max-num-seqs",
+        str(settings.max_num_seqs),
+        "--gpu-memory-utilization",
+        str(memory_share),
+        "--middleware",
+        STATUS_MIDDLEWARE,
+        "--structured-outputs-config",
+        json.dumps(STRUCTURED_OUTPUTS),
         *precision.vllm_args,
-    ]  # fmt: skip
+    ]
     if settings.revision:
         cmd += ["--revision", settings.revision]
     if not device.cuda:
@@ -126,12 +137,16 @@ class Launcher:
             adapter=None
             if adapter is None
             else AdapterStatus(
-                name=adapter.name, path=str(adapter.path), rank=adapter.rank, sha256=adapter.sha256,
-                base_model=adapter.base_model, created_at=adapter.created_at,
+                name=adapter.name,
+                path=str(adapter.path),
+                rank=adapter.rank,
+                sha256=adapter.sha256,
+                base_model=adapter.base_model,
+                created_at=adapter.created_at,
             ),
             max_model_len=settings.max_model_len,
             max_lora_rank=settings.max_lora_rank,
-        )  # fmt: skip
+        )
         if adapter is None:
             log.warning("no adapter configured: serving the base model alone", extra={"model": base.model_id})
         self._install_signal_handlers()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from common.atomic_files import write_text_atomically
 
 STATUS_PATH = "/status"
 State = Literal["starting", "self_check", "ready", "failed"]
@@ -79,11 +80,7 @@ class PredictorStatus(BaseModel):
 def write_status(path: Path, status: PredictorStatus) -> None:
     """Replace the status file atomically, so a reader never sees half a document."""
     status.updated_at = datetime.now(UTC)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(status.model_dump_json())
-    os.replace(tmp, path)
+    write_text_atomically(path, status.model_dump_json())
 
 
 def gpu_stats() -> list[GpuStats]:

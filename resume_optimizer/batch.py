@@ -57,8 +57,13 @@ def _read_inputs(pair: Pair) -> PairRequest:
     if pair.job.url is None:
         assert pair.job.path is not None
         job_text = pair.job.path.read_bytes().decode("utf-8")
-    return PairRequest(resume=resume, resume_filename=pair.resume.name, job_description=job_text,
-                       job_url=pair.job.url, request_id=pair.request_id)  # fmt: skip
+    return PairRequest(
+        resume=resume,
+        resume_filename=pair.resume.name,
+        job_description=job_text,
+        job_url=pair.job.url,
+        request_id=pair.request_id,
+    )
 
 
 class BatchRunner:
@@ -74,8 +79,16 @@ class BatchRunner:
         done = self.store.done()
         pending = [p for p in pairs if p.pair_id not in done]
         skipped = len(pairs) - len(pending)
-        log.info("batch start", extra={"pairs": len(pairs), "pending": len(pending), "skipped": skipped,
-                                       "concurrency": self.settings.concurrency, "url": self.settings.url})  # fmt: skip
+        log.info(
+            "batch start",
+            extra={
+                "pairs": len(pairs),
+                "pending": len(pending),
+                "skipped": skipped,
+                "concurrency": self.settings.concurrency,
+                "url": self.settings.url,
+            },
+        )
         processed = 0
         if pending:
             self._install_signal_handlers()
@@ -86,8 +99,15 @@ class BatchRunner:
         ids = {p.pair_id for p in pairs}
         results = [r for r in self.store.results() if r.get("pair_id") in ids]
         failures = [f for f in self.store.failures() if f.get("pair_id") in ids]
-        summary = summarize(len(pairs), results, failures, skipped=skipped, interrupted=self.stop.is_set(),
-                            wall_s=time.monotonic() - started, processed=processed)  # fmt: skip
+        summary = summarize(
+            len(pairs),
+            results,
+            failures,
+            skipped=skipped,
+            interrupted=self.stop.is_set(),
+            wall_s=time.monotonic() - started,
+            processed=processed,
+        )
         self.store.write_summary(summary)
         return BatchOutcome(summary, interrupted=self.stop.is_set())
 
@@ -163,12 +183,25 @@ class BatchRunner:
         }
 
     def _failed(self, pair: Pair, failure: Failure) -> None:
-        record = {**_describe(pair), "status": failure.status, "error": failure.error, "detail": failure.detail,
-                  "attempts": failure.attempts, "transient": failure.transient,
-                  "latency_s": round(failure.latency_s, 4)}  # fmt: skip
+        record = {
+            **_describe(pair),
+            "status": failure.status,
+            "error": failure.error,
+            "detail": failure.detail,
+            "attempts": failure.attempts,
+            "transient": failure.transient,
+            "latency_s": round(failure.latency_s, 4),
+        }
         self.store.save_failure(record)
-        log.warning("pair failed", extra={"pair_key": pair.key, "status": failure.status, "error": failure.error,
-                                          "attempts": failure.attempts})  # fmt: skip
+        log.warning(
+            "pair failed",
+            extra={
+                "pair_key": pair.key,
+                "status": failure.status,
+                "error": failure.error,
+                "attempts": failure.attempts,
+            },
+        )
 
     def _install_signal_handlers(self) -> None:
         loop = asyncio.get_running_loop()
@@ -179,8 +212,10 @@ class BatchRunner:
                 for task in self.tasks:
                     task.cancel()
                 return
-            log.warning("stopping after the pairs in flight", extra={"signal": signal.Signals(signum).name,
-                                                                     "in_flight": len(self.tasks)})  # fmt: skip
+            log.warning(
+                "stopping after the pairs in flight",
+                extra={"signal": signal.Signals(signum).name, "in_flight": len(self.tasks)},
+            )
             self.stop.set()
 
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -16,13 +16,14 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from common.atomic_files import write_bytes_atomically
+from common.json_logs import configure_logging
 from resume_optimizer import local_stack, pairs
 from resume_optimizer.batch import BatchRunner
 from resume_optimizer.client import Answer, PairRequest, TransformerClient
-from resume_optimizer.results import ResultStore, write_atomic
+from resume_optimizer.results import ResultStore
 from resume_optimizer.settings import ClientSettings
 from resume_optimizer.summary import table
-from transformer.logs import configure_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -32,8 +33,9 @@ class UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="resume-optimizer", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="resume-optimizer", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", help="the transformer's base URL (RESUME_OPTIMIZER_URL; default: the local stack)")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -117,8 +119,13 @@ async def _optimize(args: argparse.Namespace, settings: ClientSettings) -> int:
         raise UsageError(f"cannot read the input: {exc}") from None
     if args.out is not None and not args.out.parent.is_dir():  # say so now, not after the answer is generated
         raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist")
-    request = PairRequest(resume=resume, resume_filename=args.resume.name, job_description=job_text,
-                          job_url=args.jd_url, options={"strict": settings.strict})  # fmt: skip
+    request = PairRequest(
+        resume=resume,
+        resume_filename=args.resume.name,
+        job_description=job_text,
+        job_url=args.jd_url,
+        options={"strict": settings.strict},
+    )
     async with TransformerClient(settings) as client:
         if args.stream:
             result = await _stream(client, request)
@@ -126,18 +133,24 @@ async def _optimize(args: argparse.Namespace, settings: ClientSettings) -> int:
             outcome = await client.infer(request)
             if not isinstance(outcome, Answer):
                 status = f"{outcome.status} " if outcome.status else ""
-                print(f"failed after {outcome.attempts} attempt(s): {status}{outcome.error}: {outcome.detail}",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    f"failed after {outcome.attempts} attempt(s): {status}{outcome.error}: {outcome.detail}",
+                    file=sys.stderr,
+                )
                 return EXIT_FAILED
-            result = {"request_id": outcome.request_id, "tailored_resume": outcome.tailored_resume,
-                      "schema_valid": outcome.schema_valid, "quality": outcome.quality,
-                      "hallucinations": outcome.hallucinations}  # fmt: skip
+            result = {
+                "request_id": outcome.request_id,
+                "tailored_resume": outcome.tailored_resume,
+                "schema_valid": outcome.schema_valid,
+                "quality": outcome.quality,
+                "hallucinations": outcome.hallucinations,
+            }
     if result is None:
         return EXIT_FAILED
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     if args.out is not None:
         try:
-            write_atomic(args.out, text.encode())
+            write_bytes_atomically(args.out, text.encode())
         except OSError as exc:  # the answer is not lost: it goes to stdout instead
             _say(f"error: cannot write {args.out} ({exc.strerror}); the result follows on stdout")
             sys.stdout.write(text)
@@ -187,9 +200,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "batch":
             return _batch(args, settings)
         if args.command == "up":
-            stack = local_stack.up(cache_dir=settings.cache_dir, predictor_port=settings.stack_predictor_port,
-                                   transformer_port=settings.stack_transformer_port, say=_say,
-                                   timeout_s=settings.stack_start_timeout_s)  # fmt: skip
+            stack = local_stack.up(
+                cache_dir=settings.cache_dir,
+                predictor_port=settings.stack_predictor_port,
+                transformer_port=settings.stack_transformer_port,
+                say=_say,
+                timeout_s=settings.stack_start_timeout_s,
+            )
             if stack.tiny:
                 _say("TINY RANDOM STAND-IN MODEL: answers are schema-valid but their text is meaningless")
             print(stack.transformer_url)

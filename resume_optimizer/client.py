@@ -78,9 +78,14 @@ class PairRequest:
 def v2_body(req: PairRequest) -> dict[str, Any]:
     """One-row KServe v2 request; the file goes base64-encoded (KServe's REST server cannot take raw bytes)."""
     inputs: list[dict[str, Any]] = [
-        {"name": "resume", "datatype": "BYTES", "shape": [1], "data": [base64.b64encode(req.resume).decode()],
-         "parameters": {"encoding": "base64"}},
-    ]  # fmt: skip
+        {
+            "name": "resume",
+            "datatype": "BYTES",
+            "shape": [1],
+            "data": [base64.b64encode(req.resume).decode()],
+            "parameters": {"encoding": "base64"},
+        },
+    ]
     if req.resume_filename:
         inputs.append({"name": "resume_filename", "datatype": "BYTES", "shape": [1], "data": [req.resume_filename]})
     if req.job_url:
@@ -179,8 +184,9 @@ class TransformerClient:
         attempts = [0]
         started = time.perf_counter()
         try:
-            response = await self._with_retries(lambda: self.http.post(INFER_PATH, json=body, headers=headers),
-                                                attempts)  # fmt: skip
+            response = await self._with_retries(
+                lambda: self.http.post(INFER_PATH, json=body, headers=headers), attempts
+            )
         except Transient as exc:
             return Failure(None, "transient", exc.reason, attempts[0], time.perf_counter() - started, transient=True)
         except Permanent as exc:
@@ -198,8 +204,9 @@ class TransformerClient:
                 latency_s=latency,
             )
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            return Failure(200, "bad_response", f"the service's answer is not a v2 response ({exc})", attempts[0],
-                           latency)  # fmt: skip
+            return Failure(
+                200, "bad_response", f"the service's answer is not a v2 response ({exc})", attempts[0], latency
+            )
 
     async def stream(self, req: PairRequest) -> AsyncIterator[tuple[str, dict[str, Any]]]:
         """POST /optimize?stream=true: yields (event, data) pairs: start, token..., retry?, result | error."""
@@ -208,8 +215,9 @@ class TransformerClient:
         if req.options.get("strict"):
             form["strict"] = "true"
         headers = {"x-request-id": req.request_id} if req.request_id else {}
-        async with self.http.stream("POST", "/optimize", params={"stream": "true"}, files=files, data=form,
-                                    headers=headers) as response:  # fmt: skip
+        async with self.http.stream(
+            "POST", "/optimize", params={"stream": "true"}, files=files, data=form, headers=headers
+        ) as response:
             if response.status_code != 200:
                 await response.aread()
                 error, detail = _error_of(response)

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from resume_optimizer.results import write_atomic
+from common.atomic_files import write_bytes_atomically
 
 REAL_MODEL = "Qwen/Qwen3-4B-Instruct-2507"
 Say = Callable[[str], None]
@@ -70,10 +70,15 @@ def environment(workdir: Path, cache_dir: Path, predictor_port: int, say: Say) -
         built = subprocess.run([sys.executable, "-m", "predictor.tiny", str(tiny_dir)], capture_output=True, text=True)
         if built.returncode != 0:
             raise StackError(f"building the tiny stand-in model failed; its output's tail:\n{built.stderr[-3000:]}")
-    env.update(PREDICTOR_MODEL=str(tiny_dir / "model"), PREDICTOR_MODEL_ID="tiny-qwen3",
-               PREDICTOR_ADAPTER=str(tiny_dir / "adapter"), PREDICTOR_MAX_MODEL_LEN="16384",
-               # The random model fills every string to its cap; small caps keep the CPU answer short.
-               TRANSFORMER_GENERATION_MAX_STRING_CHARS="40", TRANSFORMER_GENERATION_MAX_ITEMS="2")  # fmt: skip
+    env.update(
+        PREDICTOR_MODEL=str(tiny_dir / "model"),
+        PREDICTOR_MODEL_ID="tiny-qwen3",
+        PREDICTOR_ADAPTER=str(tiny_dir / "adapter"),
+        PREDICTOR_MAX_MODEL_LEN="16384",
+        # The random model fills every string to its cap; small caps keep the CPU answer short.
+        TRANSFORMER_GENERATION_MAX_STRING_CHARS="40",
+        TRANSFORMER_GENERATION_MAX_ITEMS="2",
+    )
     return env, True
 
 
@@ -90,8 +95,9 @@ def _port_free(port: int) -> bool:
 def _spawn(name: str, cmd: list[str], env: dict[str, str], log: Path, detach: bool) -> StackProcess:
     with log.open("wb") as out:
         # Detached processes get their own session: the terminal's Ctrl-C and the command's exit leave them be.
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=detach)  # fmt: skip
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=detach
+        )
     return StackProcess(name, proc.pid, psutil.Process(proc.pid).create_time(), str(log))
 
 
@@ -106,8 +112,9 @@ def _alive(process: StackProcess) -> psutil.Process | None:
     return None
 
 
-def _wait_until(process: StackProcess, url: str, ready: Callable[[httpx.Response], bool], what: str,
-                deadline: float) -> None:  # fmt: skip
+def _wait_until(
+    process: StackProcess, url: str, ready: Callable[[httpx.Response], bool], what: str, deadline: float
+) -> None:
     while time.monotonic() < deadline:
         if _alive(process) is None:
             tail = Path(process.log).read_text(errors="replace")[-3000:]
@@ -121,8 +128,17 @@ def _wait_until(process: StackProcess, url: str, ready: Callable[[httpx.Response
     raise StackError(f"the {what} was not ready after the timeout (log: {process.log})")
 
 
-def start(workdir: Path, *, cache_dir: Path, predictor_port: int, transformer_port: int, say: Say,
-          detach: bool = False, timeout_s: float = 600, extra_env: dict[str, str] | None = None) -> Stack:  # fmt: skip
+def start(
+    workdir: Path,
+    *,
+    cache_dir: Path,
+    predictor_port: int,
+    transformer_port: int,
+    say: Say,
+    detach: bool = False,
+    timeout_s: float = 600,
+    extra_env: dict[str, str] | None = None,
+) -> Stack:
     """Start predictor and transformer, wait until both are ready; on failure stop what was started.
 
     `extra_env` is applied last (benchmarks use it to pin settings such as TRANSFORMER_TEMPERATURE).
@@ -136,17 +152,37 @@ def start(workdir: Path, *, cache_dir: Path, predictor_port: int, transformer_po
     stack = Stack(f"http://127.0.0.1:{predictor_port}", f"http://127.0.0.1:{transformer_port}", tiny, str(workdir))
     try:
         say(f"starting the predictor on 127.0.0.1:{predictor_port} (log: {workdir / 'predictor.log'})")
-        stack.processes.append(_spawn("predictor", [sys.executable, "-m", "predictor"], env,
-                                      workdir / "predictor.log", detach))  # fmt: skip
+        stack.processes.append(
+            _spawn("predictor", [sys.executable, "-m", "predictor"], env, workdir / "predictor.log", detach)
+        )
         say(f"starting the transformer on 127.0.0.1:{transformer_port} (log: {workdir / 'transformer.log'})")
-        cmd = [sys.executable, "-m", "transformer", "--predictor_host", f"127.0.0.1:{predictor_port}",
-               "--http_port", str(transformer_port), "--enable_grpc", "false"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "transformer",
+            "--predictor_host",
+            f"127.0.0.1:{predictor_port}",
+            "--http_port",
+            str(transformer_port),
+            "--enable_grpc",
+            "false",
+        ]
         stack.processes.append(_spawn("transformer", cmd, env, workdir / "transformer.log", detach))
         deadline = time.monotonic() + timeout_s
-        _wait_until(stack.processes[0], f"{stack.predictor_url}/status", lambda r: r.json().get("state") == "ready",
-                    "predictor", deadline)  # fmt: skip
-        _wait_until(stack.processes[1], f"{stack.transformer_url}/health", lambda r: r.status_code == 200,
-                    "transformer", deadline)  # fmt: skip
+        _wait_until(
+            stack.processes[0],
+            f"{stack.predictor_url}/status",
+            lambda r: r.json().get("state") == "ready",
+            "predictor",
+            deadline,
+        )
+        _wait_until(
+            stack.processes[1],
+            f"{stack.transformer_url}/health",
+            lambda r: r.status_code == 200,
+            "transformer",
+            deadline,
+        )
     except BaseException:
         stop(stack)
         raise
@@ -214,9 +250,16 @@ def up(*, cache_dir: Path, predictor_port: int, transformer_port: int, say: Say,
         stop(current)  # half of it died: clean up before starting again
         state_file(cache_dir).unlink(missing_ok=True)
     workdir = cache_dir / "local-stack"
-    stack = start(workdir, cache_dir=cache_dir, predictor_port=predictor_port, transformer_port=transformer_port,
-                  say=say, detach=True, timeout_s=timeout_s)  # fmt: skip
-    write_atomic(state_file(cache_dir), json.dumps(asdict(stack), indent=2).encode())
+    stack = start(
+        workdir,
+        cache_dir=cache_dir,
+        predictor_port=predictor_port,
+        transformer_port=transformer_port,
+        say=say,
+        detach=True,
+        timeout_s=timeout_s,
+    )
+    write_bytes_atomically(state_file(cache_dir), json.dumps(asdict(stack), indent=2).encode())
     return stack
 
 

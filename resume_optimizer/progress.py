@@ -19,8 +19,9 @@ class Progress:
         self.done = self.failed = 0
         self.started = time.monotonic()
         use_bar = self.stream.isatty() if tty is None else tty
-        self.bar = tqdm(total=total, unit="pair", file=self.stream, dynamic_ncols=True, smoothing=0.1) \
-            if use_bar else None  # fmt: skip
+        self.bar = (
+            tqdm(total=total, unit="pair", file=self.stream, dynamic_ncols=True, smoothing=0.1) if use_bar else None
+        )
 
     def advance(self, pair_key: str, ok: bool) -> None:
         """One pair done; `pair_key` is the pair's hash (never its file names: they can hold a name)."""
@@ -35,9 +36,16 @@ class Progress:
         eta = (self.total - self.done) / rate if rate > 0 else None
         log.info(
             "pair finished",
-            extra={"pair_key": pair_key, "ok": ok, "done": self.done, "total": self.total, "failed": self.failed,
-                   "pairs_per_minute": round(rate * 60, 2), "eta_s": None if eta is None else round(eta, 1)},
-        )  # fmt: skip
+            extra={
+                "pair_key": pair_key,
+                "ok": ok,
+                "done": self.done,
+                "total": self.total,
+                "failed": self.failed,
+                "pairs_per_minute": round(rate * 60, 2),
+                "eta_s": None if eta is None else round(eta, 1),
+            },
+        )
 
     def close(self) -> None:
         if self.bar is not None:

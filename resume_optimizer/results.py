@@ -16,29 +16,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from common.atomic_files import write_bytes_atomically
+
 RESULTS_DIR = "results"
 RESULTS_JSONL = "results.jsonl"
 FAILURES_JSONL = "failures.jsonl"
 SUMMARY_JSON = "summary.json"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, fsync, rename, fsync the folder."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _append_line(path: Path, record: dict[str, Any]) -> None:
@@ -98,7 +81,7 @@ class ResultStore:
             _append_line(self.results_jsonl, record)
         # Pairs that failed last time are tried again, so the failures file describes the latest run only.
         if self.failures_jsonl.exists():
-            write_atomic(self.failures_jsonl, b"")
+            write_bytes_atomically(self.failures_jsonl, b"")
 
     def done(self) -> set[str]:
         """Ids of pairs that have a result (complete by construction)."""
@@ -108,7 +91,7 @@ class ResultStore:
         """Record one finished pair (blocking; call from a worker thread)."""
         with self._lock:
             data = json.dumps(record, ensure_ascii=False, indent=2).encode()
-            write_atomic(self.results_dir / f"{record['pair_id']}.json", data)
+            write_bytes_atomically(self.results_dir / f"{record['pair_id']}.json", data)
             _append_line(self.results_jsonl, record)
 
     def save_failure(self, record: dict[str, Any]) -> None:
@@ -122,4 +105,4 @@ class ResultStore:
         return _read_jsonl(self.failures_jsonl)
 
     def write_summary(self, summary: dict[str, Any]) -> None:
-        write_atomic(self.out / SUMMARY_JSON, json.dumps(summary, indent=2).encode())
+        write_bytes_atomically(self.out / SUMMARY_JSON, json.dumps(summary, indent=2).encode())

@@ -18,9 +18,15 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def summarize(
-    total_pairs: int, results: list[dict[str, Any]], failures: list[dict[str, Any]], *, skipped: int,
-    interrupted: bool, wall_s: float, processed: int,
-) -> dict[str, Any]:  # fmt: skip
+    total_pairs: int,
+    results: list[dict[str, Any]],
+    failures: list[dict[str, Any]],
+    *,
+    skipped: int,
+    interrupted: bool,
+    wall_s: float,
+    processed: int,
+) -> dict[str, Any]:
     """Figures over every result in the folder (earlier runs included) and this run's failures.
 
     schema_validity_rate: answers valid against the schema (checked here too) over all answers the model
@@ -47,12 +53,15 @@ def summarize(
         "schema_validity_rate": valid / (valid + invalid) if valid + invalid else None,
         "hallucination_rate": unsupported / checked if checked else None,
         "hallucination_items": {"checked": checked, "unsupported": unsupported},
-        "latency_s": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-                      "p99": percentile(latencies, 99)},
+        "latency_s": {
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99),
+        },
         "attempts_total": sum(int(r.get("attempts", 1)) for r in results),
         "wall_s": round(wall_s, 3),
         "pairs_per_minute": round(processed / wall_s * 60, 2) if wall_s > 0 and processed else None,
-    }  # fmt: skip
+    }
 
 
 def table(summary: dict[str, Any]) -> str:

@@ -16,15 +16,10 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.atomic_files import write_text_atomically
 from samples.make_training_pairs import generate
-from transformer.baseline import (
-    Baseline,
-    Distribution,
-    Features,
-    build_vocabulary,
-    parse_pair,
-    write_json_atomically,
-)
+from transformer.baseline import build_vocabulary, parse_pair
+from transformer.monitoring.baseline_file import Baseline, Distribution, Features
 
 ROOT = Path(__file__).resolve().parent.parent
 PAIRS = 1530
@@ -57,7 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "monitoring" / "baseline.json")
     args = parser.parse_args()
-    write_json_atomically(args.out, stand_in_baseline().model_dump_json(indent=2) + "\n")
+    write_text_atomically(args.out, stand_in_baseline().model_dump_json(indent=2) + "\n")
 
 
 if __name__ == "__main__":

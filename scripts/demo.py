@@ -2,7 +2,7 @@
 
 Starts the predictor (vLLM) and the transformer (KServe) as real processes (resume_optimizer.local_stack),
 sends samples/resume.pdf and samples/job_description.txt to POST /optimize, prints the tailored resume, the
-quality metrics and the hallucination report, then stops both.
+quality metrics and the fact-check report, then stops both.
 
 Uses Qwen/Qwen3-4B-Instruct-2507 where its weights are already in the local Hugging Face cache, and
 otherwise the tiny random stand-in (built once under .cache/tiny), whose text is meaningless.
@@ -18,10 +18,9 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from resume_optimizer import local_stack
 
-from resume_optimizer import local_stack  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SAMPLES = ROOT / "samples"
 PREDICTOR_PORT = int(os.environ.get("DEMO_PREDICTOR_PORT", "8180"))
@@ -35,8 +34,13 @@ def say(message: str) -> None:
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="resume-optimizer-demo-"))
     try:
-        stack = local_stack.start(workdir, cache_dir=ROOT / ".cache", predictor_port=PREDICTOR_PORT,
-                                  transformer_port=TRANSFORMER_PORT, say=say)  # fmt: skip
+        stack = local_stack.start(
+            workdir,
+            cache_dir=ROOT / ".cache",
+            predictor_port=PREDICTOR_PORT,
+            transformer_port=TRANSFORMER_PORT,
+            say=say,
+        )
     except local_stack.StackError as exc:
         raise SystemExit(f"demo: {exc}") from None
     try:
@@ -50,16 +54,30 @@ def main() -> int:
             return 1
         if stack.tiny:
             banner = "!" * 78
-            say(f"\n{banner}\n!! TINY RANDOM STAND-IN MODEL: Qwen3-4B-Instruct-2507 weights are not cached here.\n"
+            say(
+                f"\n{banner}\n!! TINY RANDOM STAND-IN MODEL: Qwen3-4B-Instruct-2507 weights are not cached here.\n"
                 f"!! The JSON below has the right shape and is validated and fact-checked for real,\n"
-                f"!! but its text is MEANINGLESS noise.\n{banner}")  # fmt: skip
+                f"!! but its text is MEANINGLESS noise.\n{banner}"
+            )
         report = body["hallucinations"]
-        print(json.dumps({"request_id": body["request_id"], "tailored_resume": body["tailored_resume"],
-                          "quality": body["quality"],
-                          "hallucinations": {"checked": report["checked"], "unsupported": report["unsupported"],
-                                             "rate": report["rate"], "items": report["items"]},
-                          "artifacts": str(workdir / "artifacts" / body["request_id"])},
-                         indent=2, ensure_ascii=False))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "request_id": body["request_id"],
+                    "tailored_resume": body["tailored_resume"],
+                    "quality": body["quality"],
+                    "hallucinations": {
+                        "checked": report["checked"],
+                        "unsupported": report["unsupported"],
+                        "rate": report["rate"],
+                        "items": report["items"],
+                    },
+                    "artifacts": str(workdir / "artifacts" / body["request_id"]),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return 0
     finally:
         local_stack.stop(stack)

@@ -22,6 +22,11 @@ def cli_env(url: str | None = None, **overrides: str) -> dict[str, str]:
     return env
 
 
+def batch_args(resumes: Path, job: Path, out: Path, *, concurrency: int) -> list[str | Path]:
+    """`resume-optimizer batch` over a folder of resumes and one job description."""
+    return ["batch", "--resumes", resumes, "--jd", job, "--out", out, "--concurrency", str(concurrency)]
+
+
 def command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "resume_optimizer", *map(str, args)]
 

@@ -153,7 +153,8 @@ def transformer(predictor: RunningPredictor, tmp_path_factory: pytest.TempPathFa
     """One real transformer process in front of the session's real predictor."""
     host = predictor.url.removeprefix("http://")
     # Job pages in tests are served on loopback, which job_url refuses unless allow-listed.
-    proc, running = start_transformer(host, tmp_path_factory.mktemp("transformer"),
-                                      TRANSFORMER_JOB_FETCH_ALLOWED_HOSTS='["127.0.0.1"]')  # fmt: skip
+    proc, running = start_transformer(
+        host, tmp_path_factory.mktemp("transformer"), TRANSFORMER_JOB_FETCH_ALLOWED_HOSTS='["127.0.0.1"]'
+    )
     yield running
     stop_predictor(proc)

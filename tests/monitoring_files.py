@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,21 @@ VLLM_NAMES = {
 }
 DCGM_NAMES = {"DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE"}
 
-_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
-             "offset", "inf", "nan"}  # fmt: skip
+_KEYWORDS = {
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "and",
+    "or",
+    "unless",
+    "offset",
+    "inf",
+    "nan",
+}
 _TEMPLATE_VARS = re.compile(r"\$\{?\w+\}?")
 
 
@@ -107,3 +121,8 @@ def panel_queries(dashboard: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for panel in panels(dashboard):
         for target in panel.get("targets", []):
             yield panel["title"], target["expr"]
+
+
+def drift_command(*options: str | Path) -> list[str]:
+    """`python -m transformer.drift vocabulary OPTIONS...` with this interpreter."""
+    return [sys.executable, "-m", "transformer.drift", "vocabulary", *map(str, options)]

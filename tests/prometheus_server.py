@@ -93,8 +93,13 @@ def running_prometheus(
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp / "prometheus.log"
-    cmd = [binary, f"--config.file={config_path}", f"--storage.tsdb.path={tmp / 'data'}",
-           f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]  # fmt: skip
+    cmd = [
+        binary,
+        f"--config.file={config_path}",
+        f"--storage.tsdb.path={tmp / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--log.level=warn",
+    ]
     with log.open("wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     try:

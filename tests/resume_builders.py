@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformer.schema import TailoredResume
+from transformer.generation.schema import TailoredResume
 
 
 def make_resume(**sections: Any) -> TailoredResume:

@@ -17,8 +17,8 @@ from predictor.model_files import resolve_adapter, resolve_base_model
 from predictor.settings import PredictorSettings
 from tests.conftest import RunningPredictor, RunningTransformer, TinyModel
 from tests.prometheus_text import parse, scrape, value
-from transformer.adapter_age import AdapterAgeCollector, StatusPoller, created_at_from_status
 from transformer.metrics import install_collectors
+from transformer.monitoring.adapter_age import AdapterAgeCollector, StatusPoller, created_at_from_status
 from transformer.settings import TransformerSettings
 
 AGE = "resume_optimizer_adapter_age_days"

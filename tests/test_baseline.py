@@ -13,8 +13,10 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from samples.make_stand_in_baseline import stand_in_baseline
 from samples.make_training_pairs import generate
-from transformer.baseline import Baseline, BaselineCollector, build_baseline, load_baseline, parse_pair, read_pairs
-from transformer.prompting import build_messages
+from tests.resume_builders import make_resume
+from transformer.baseline import build_baseline, parse_pair, read_pairs
+from transformer.generation.prompting import build_messages
+from transformer.monitoring.baseline_file import Baseline, BaselineCollector, load_baseline
 from transformer.settings import DEFAULT_BASELINE_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,13 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _answer(skills: list[str]) -> str:
     """A valid tailored resume whose only words are the given skill names."""
-    return json.dumps({
-        "basics": {"name": "", "label": "", "email": "", "phone": "", "url": "",
-                   "location": {"city": "", "region": "", "countryCode": ""}, "profiles": []},
-        "summary": "", "work": [], "education": [], "projects": [], "certifications": [],
-        "skills": [{"name": s, "level": "", "keywords": []} for s in skills],
-        "tailoring": {"targetRole": "", "matchedJobKeywords": []},
-    })  # fmt: skip
+    return make_resume(skills=[{"name": s} for s in skills]).model_dump_json(by_alias=True)
 
 
 def _record(resume: str, job: str, answer: str, fmt: str | None) -> dict[str, Any]:
@@ -78,8 +74,13 @@ def test_build_from_known_pairs_gives_known_figures(known_pairs: Path) -> None:
 
 def test_baseline_command_writes_a_valid_file(known_pairs: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "baseline.json"
-    done = subprocess.run([sys.executable, "-m", "transformer.baseline", "build", str(known_pairs), "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "transformer.baseline", "build", str(known_pairs), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["pairs"] == 4
     baseline = load_baseline(out)

@@ -1,9 +1,10 @@
 """The Helm chart, checked offline with the real tools: helm v4 lints and renders it, kubernetes-validate checks
-every built-in object, the CRDs in ../shared/crds check every custom resource, and the rendered objects are wired
+every built-in object, the CRDs in tests/crds check every custom resource, and the rendered objects are wired
 to the values, the settings classes and the files under monitoring/."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -31,9 +32,9 @@ RELEASE, NAMESPACE = "resume-optimizer", "resume-optimizer"
 K8S_VERSION = "1.37.0"
 # the console script beside this interpreter (make runs .venv/bin/python without .venv/bin on PATH)
 KUBERNETES_VALIDATE = str(Path(sys.executable).parent / "kubernetes-validate")
-# CI has shared/ beside the checkout; RESUME_OPTIMIZER_CRDS points elsewhere (e.g. from a git worktree).
-CRDS = Path(os.environ.get("RESUME_OPTIMIZER_CRDS", REPO.parent / "shared" / "crds"))
-CUSTOM_KINDS = {"InferenceService", "ServingRuntime", "ServiceMonitor", "PodMonitor", "PrometheusRule"}
+# Copies of the upstream CRDs of the custom kinds the chart renders, with their provenance in tests/crds/README.md.
+CRDS = REPO / "tests" / "crds"
+CUSTOM_KINDS = {"InferenceService", "ServingRuntime", "PodMonitor", "PrometheusRule"}
 PROFILES = {"defaults": [], "cpu": [CHART / "values-cpu.yaml"], "all-on": [VALUES_DIR / "all-on.yaml"]}
 MONITORING_SOURCES = {"prometheusRule": "rules/*.yaml", "dashboards": "dashboards/*.json"}
 BAD_VALUES = sorted(VALUES_DIR.glob("bad-*.yaml"))
@@ -69,8 +70,11 @@ def rendered(helm: str) -> dict[str, list[dict[str, Any]]]:
     out = {name: render(helm, *files) for name, files in PROFILES.items() if name != "all-on"}
     # Monitoring objects need files under monitoring/ (issue 6); where they are missing, the monitoring tests
     # fail with that reason and the other features are still checked.
-    missing = [f"metrics.{feature}.enabled=false" for feature, pattern in MONITORING_SOURCES.items()
-               if not list(MONITORING.glob(pattern))]  # fmt: skip
+    missing = [
+        f"metrics.{feature}.enabled=false"
+        for feature, pattern in MONITORING_SOURCES.items()
+        if not list(MONITORING.glob(pattern))
+    ]
     out["all-on"] = render(helm, *PROFILES["all-on"], sets=tuple(missing))
     return out
 
@@ -124,20 +128,36 @@ def test_builtin_objects_validate_against_kubernetes_schemas(
     path.write_text(yaml.safe_dump_all(builtin))
     result = subprocess.run(
         [KUBERNETES_VALIDATE, "--strict", "-k", K8S_VERSION, str(path)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(" passed for resource ") == len(builtin), result.stdout
 
 
 def test_kubernetes_validate_rejects_an_unknown_field(tmp_path: Path) -> None:
     """The strict check can fail: a misplaced field in a Pod is an error, not a warning."""
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},
-           "spec": {"containers": [{"name": "c", "image": "i", "readOnlyRootFileSystem": True}]}}  # fmt: skip
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "x"},
+        "spec": {"containers": [{"name": "c", "image": "i", "readOnlyRootFileSystem": True}]},
+    }
     path = tmp_path / "pod.yaml"
     path.write_text(yaml.safe_dump(pod))
     result = subprocess.run([KUBERNETES_VALIDATE, "--strict", "-k", K8S_VERSION, str(path)], capture_output=True)
     assert result.returncode != 0
+
+
+@functools.cache
+def _crds() -> dict[str, dict[str, Any]]:
+    """Path under tests/crds -> the CRD it holds."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the InferenceService CRD has 40k lines
+    return {
+        file.relative_to(CRDS).as_posix(): yaml.load(file.read_text(), Loader=loader)
+        for file in sorted(CRDS.glob("*/*.yaml"))
+    }
 
 
 def _crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
@@ -146,16 +166,18 @@ def _crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
     def strict(schema: Any) -> Any:
         if isinstance(schema, dict):
             schema = {k: strict(v) for k, v in schema.items()}
-            if (schema.get("properties") and "additionalProperties" not in schema
-                    and not schema.get("x-kubernetes-preserve-unknown-fields")):  # fmt: skip
+            if (
+                schema.get("properties")
+                and "additionalProperties" not in schema
+                and not schema.get("x-kubernetes-preserve-unknown-fields")
+            ):
                 schema["additionalProperties"] = False
         elif isinstance(schema, list):
             schema = [strict(v) for v in schema]
         return schema
 
     schemas = {}
-    for file in CRDS.glob("*/*.yaml"):
-        crd = yaml.load(file.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # 40k lines
+    for crd in _crds().values():
         group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
         for version in crd["spec"]["versions"]:
             schemas[(f"{group}/{version['name']}", kind)] = strict(version["schema"]["openAPIV3Schema"])
@@ -164,10 +186,23 @@ def _crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
-    if not CRDS.is_dir():
-        pytest.skip(f"CRDs not found at {CRDS} (shared/crds beside the checkout, or set RESUME_OPTIMIZER_CRDS): "
-                    "custom resources NOT validated")  # fmt: skip
     return _crd_schemas()
+
+
+def test_crd_files_match_their_provenance_table() -> None:
+    """Each CRD file under tests/crds has a row in tests/crds/README.md (where it came from) and each row a file,
+    holding the row's kind."""
+    rows = dict(re.findall(r"^\| `([^`]+)` \|.*\| (\w+) \|$", (CRDS / "README.md").read_text(), re.MULTILINE))
+    files = sorted(f.relative_to(CRDS).as_posix() for f in CRDS.rglob("*") if f.is_file() and f.name != "README.md")
+    assert sorted(rows) == files, "tests/crds/README.md rows and the files under tests/crds differ"
+    assert {path: crd["spec"]["names"]["kind"] for path, crd in _crds().items()} == rows
+
+
+def test_crds_are_exactly_those_of_the_custom_kinds_rendered(rendered: dict[str, list[dict[str, Any]]]) -> None:
+    """Every custom kind the chart renders (any profile) has its CRD under tests/crds, and no other CRD is kept."""
+    kinds = {crd["spec"]["names"]["kind"] for crd in _crds().values()}
+    assert kinds == CUSTOM_KINDS
+    assert {d["kind"] for docs in rendered.values() for d in docs if d["kind"] in CUSTOM_KINDS} == CUSTOM_KINDS
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -179,16 +214,22 @@ def test_custom_resources_validate_against_crds(
     for doc in custom:
         schema = crd_schemas.get((doc["apiVersion"], doc["kind"]))
         assert schema is not None, f"no CRD for {doc['apiVersion']} {doc['kind']}"
-        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                  for e in jsonschema.Draft7Validator(schema).iter_errors(doc)]  # fmt: skip
+        errors = [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in jsonschema.Draft7Validator(schema).iter_errors(doc)
+        ]
         assert not errors, f"{doc['kind']} {doc['metadata']['name']}: {errors[:5]}"
 
 
 def test_crd_check_rejects_a_misplaced_field(crd_schemas: dict[tuple[str, str], dict[str, Any]]) -> None:
     """The CRD check can fail: storageUris belongs to the predictor, not to its model."""
     model = {"modelFormat": {"name": "f"}, "storageUris": [{"uri": "s3://b"}]}
-    isvc = {"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService", "metadata": {"name": "x"},
-            "spec": {"predictor": {"model": model}}}  # fmt: skip
+    isvc = {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": {"name": "x"},
+        "spec": {"predictor": {"model": model}},
+    }
     validator = jsonschema.Draft7Validator(crd_schemas[("serving.kserve.io/v1beta1", "InferenceService")])
     assert not validator.is_valid(isvc)
 
@@ -230,8 +271,13 @@ def test_every_setting_is_a_documented_value_with_a_schema(component: str, setti
 
 
 def test_chart_settings_are_up_to_date_with_the_settings_classes() -> None:
-    result = subprocess.run([sys.executable, "scripts/sync_chart_settings.py", "--check"], cwd=REPO,
-                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "scripts/sync_chart_settings.py", "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -287,8 +333,12 @@ def test_rendered_env_reads_back_as_the_chart_defaults(
 
 
 def test_predictor_args_and_env_carry_model_adapter_quantization_and_lora_rank(helm: str) -> None:
-    sets = ("predictor.settings.model=org/base-model", "predictor.settings.adapter=org/adapter",
-            "predictor.settings.quantization=awq", "predictor.settings.max_lora_rank=64")  # fmt: skip
+    sets = (
+        "predictor.settings.model=org/base-model",
+        "predictor.settings.adapter=org/adapter",
+        "predictor.settings.quantization=awq",
+        "predictor.settings.max_lora_rank=64",
+    )
     docs = render(helm, sets=sets)
     model = one(docs, "InferenceService")["spec"]["predictor"]["model"]
     assert model["args"] == ["--model=org/base-model", "--adapter=org/adapter"]
@@ -296,10 +346,17 @@ def test_predictor_args_and_env_carry_model_adapter_quantization_and_lora_rank(h
     assert env["PREDICTOR_QUANTIZATION"] == "awq"
     assert env["PREDICTOR_MAX_LORA_RANK"] == "64"
     assert "PREDICTOR_MODEL" not in env and "PREDICTOR_ADAPTER" not in env  # the args are the one source
-    parsed = PredictorSettings(_cli_parse_args=model["args"], quantization=env["PREDICTOR_QUANTIZATION"],
-                               max_lora_rank=env["PREDICTOR_MAX_LORA_RANK"])  # fmt: skip
+    parsed = PredictorSettings(
+        _cli_parse_args=model["args"],
+        quantization=env["PREDICTOR_QUANTIZATION"],
+        max_lora_rank=env["PREDICTOR_MAX_LORA_RANK"],
+    )
     assert (parsed.model, parsed.adapter, parsed.quantization, parsed.max_lora_rank) == (
-        "org/base-model", "org/adapter", "awq", 64)  # fmt: skip
+        "org/base-model",
+        "org/adapter",
+        "awq",
+        64,
+    )
 
 
 def test_storage_uris_are_downloaded_by_kserve_and_passed_as_paths(rendered: dict[str, list[dict[str, Any]]]) -> None:
@@ -332,8 +389,10 @@ def test_predictor_runs_our_serving_runtime_with_a_gpu_and_shared_memory(
     assert {"name": "dshm", "mountPath": "/dev/shm"} in predictor["model"]["volumeMounts"]
     startup = predictor["model"]["startupProbe"]
     # start-up may take as long as the launcher waits for vLLM (PREDICTOR_STARTUP_TIMEOUT_S)
-    assert startup["periodSeconds"] * startup["failureThreshold"] >= PredictorSettings.model_fields[
-        "startup_timeout_s"].default  # fmt: skip
+    assert (
+        startup["periodSeconds"] * startup["failureThreshold"]
+        >= PredictorSettings.model_fields["startup_timeout_s"].default
+    )
 
 
 def test_transformer_gets_the_predictor_host(rendered: dict[str, list[dict[str, Any]]]) -> None:
@@ -392,10 +451,14 @@ def test_only_the_transformer_and_the_scraper_reach_the_predictor(rendered: dict
     policy = one(rendered["defaults"], "NetworkPolicy")
     isvc = one(rendered["defaults"], "InferenceService")["metadata"]["name"]
     assert policy["spec"]["podSelector"]["matchLabels"] == {
-        "serving.kserve.io/inferenceservice": isvc, "component": "predictor"}  # fmt: skip
+        "serving.kserve.io/inferenceservice": isvc,
+        "component": "predictor",
+    }
     sources = [rule["from"][0] for rule in policy["spec"]["ingress"]]
     assert sources[0]["podSelector"]["matchLabels"] == {
-        "serving.kserve.io/inferenceservice": isvc, "component": "transformer"}  # fmt: skip
+        "serving.kserve.io/inferenceservice": isvc,
+        "component": "transformer",
+    }
     assert sources[1]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "monitoring"}
     assert len(sources) == 2
 
@@ -416,8 +479,13 @@ def test_serverless_mode_with_autoscaling_and_canary(rendered: dict[str, list[di
     isvc = one(rendered["all-on"], "InferenceService")
     assert isvc["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] == "Serverless"
     predictor, transformer = isvc["spec"]["predictor"], isvc["spec"]["transformer"]
-    assert (predictor["minReplicas"], predictor["maxReplicas"], predictor["scaleMetric"], predictor["scaleTarget"],
-            predictor["canaryTrafficPercent"]) == (0, 3, "concurrency", 16, 20)  # fmt: skip
+    assert (
+        predictor["minReplicas"],
+        predictor["maxReplicas"],
+        predictor["scaleMetric"],
+        predictor["scaleTarget"],
+        predictor["canaryTrafficPercent"],
+    ) == (0, 3, "concurrency", 16, 20)
     assert transformer["canaryTrafficPercent"] == 10
     assert "deploymentStrategy" not in predictor  # a RawDeployment setting
 
@@ -458,7 +526,11 @@ def test_pod_monitors_scrape_transformer_and_vllm_metrics(rendered: dict[str, li
         spec = monitors[f"{RELEASE}-{component}"]["spec"]
         assert spec["selector"]["matchLabels"]["component"] == component
         assert spec["podMetricsEndpoints"][0] | {"interval": None, "scrapeTimeout": None} == {
-            "portNumber": 8080, "path": "/metrics", "interval": None, "scrapeTimeout": None}  # fmt: skip
+            "portNumber": 8080,
+            "path": "/metrics",
+            "interval": None,
+            "scrapeTimeout": None,
+        }
     assert not [d for d in rendered["defaults"] if d["kind"] in {"PodMonitor", "PrometheusRule"}]
 
 
@@ -491,9 +563,19 @@ def test_batch_job_and_cronjob_run_the_cli_against_the_transformer(rendered: dic
     for spec in (job["spec"]["template"]["spec"], cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]):
         container = spec["containers"][0]
         assert container["command"] == ["resume-optimizer"]
-        assert container["args"] == ["batch", "--url", f"http://{RELEASE}-transformer.{NAMESPACE}.svc",
-                                     "--resumes", "/data/resumes", "--jd", "/data/job_description.txt",
-                                     "--out", "/data/results", "--concurrency", "16"]  # fmt: skip
+        assert container["args"] == [
+            "batch",
+            "--url",
+            f"http://{RELEASE}-transformer.{NAMESPACE}.svc",
+            "--resumes",
+            "/data/resumes",
+            "--jd",
+            "/data/job_description.txt",
+            "--out",
+            "/data/results",
+            "--concurrency",
+            "16",
+        ]
         data = next(m for m in container["volumeMounts"] if m["mountPath"] == "/data")
         volume = next(v for v in spec["volumes"] if v["name"] == data["name"])
         one(docs, "PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"])
@@ -504,10 +586,12 @@ def test_batch_job_and_cronjob_run_the_cli_against_the_transformer(rendered: dic
     ("inputs", "expected"),
     [
         (("batch.inputs.pairs=in/pairs.jsonl",), ["--pairs", "/data/in/pairs.jsonl"]),
-        (("batch.inputs.resume=me.pdf", "batch.inputs.jds=postings"),
-         ["--resume", "/data/me.pdf", "--jds", "/data/postings"]),
+        (
+            ("batch.inputs.resume=me.pdf", "batch.inputs.jds=postings"),
+            ["--resume", "/data/me.pdf", "--jds", "/data/postings"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_batch_inputs_choose_the_pairing(helm: str, inputs: tuple[str, ...], expected: list[str]) -> None:
     docs = render(helm, sets=("batch.job.enabled=true", *inputs))
     args = one(docs, "Job")["spec"]["template"]["spec"]["containers"][0]["args"]
@@ -562,8 +646,9 @@ def test_helm_test_pod_runs_the_check_script(rendered: dict[str, list[dict[str, 
 def test_helm_test_script_passes_against_a_real_transformer(transformer: Any) -> None:
     """The `helm test` script, run as the pod runs it, against the real local stack (tiny model)."""
     script = CHART / "files" / "helm_test.py"
-    result = subprocess.run([sys.executable, str(script), transformer.url, "300"], capture_output=True, text=True,
-                            timeout=360)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(script), transformer.url, "300"], capture_output=True, text=True, timeout=360
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("OK request ")
 
@@ -571,8 +656,9 @@ def test_helm_test_script_passes_against_a_real_transformer(transformer: Any) ->
 def test_helm_test_script_fails_when_the_service_is_unreachable() -> None:
     port = free_port()  # nothing listens there
     script = CHART / "files" / "helm_test.py"
-    result = subprocess.run([sys.executable, str(script), f"http://127.0.0.1:{port}", "5"], capture_output=True,
-                            text=True, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(script), f"http://127.0.0.1:{port}", "5"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     assert result.stdout.startswith("FAIL GET /schema")
 
@@ -582,8 +668,14 @@ def test_helm_test_script_fails_when_the_service_is_unreachable() -> None:
 
 def test_manifests_equal_a_fresh_render(tmp_path: Path) -> None:
     out = tmp_path / "resume-optimizer.yaml"
-    result = subprocess.run(["scripts/render_manifests.sh", str(out)], cwd=REPO, capture_output=True, text=True,
-                            env={**os.environ, "PYTHON": sys.executable}, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        ["scripts/render_manifests.sh", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": sys.executable},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     committed = (REPO / "manifests" / "resume-optimizer.yaml").read_text()
     assert committed == out.read_text(), "manifests/resume-optimizer.yaml is stale: run `make manifests`"

@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from transformer.cleaning import clean_document, clean_text
-from transformer.documents import Document
 from transformer.errors import EmptyDocument
+from transformer.reading.cleaning import clean_document, clean_text
+from transformer.reading.documents import Document
 
 
 @pytest.fixture
@@ -80,9 +80,14 @@ def test_soft_hyphens_are_removed() -> None:
 
 @pytest.mark.parametrize(
     "broken",
-    ["Led the devel\ufffeopment of", "Led the devel\ufffe\nopment of", "Led the devel\u00ad\n  opment of",
-     "Led the devel-\nopment of", "Led the devel-  \n  opment of"],
-)  # fmt: skip
+    [
+        "Led the devel\ufffeopment of",
+        "Led the devel\ufffe\nopment of",
+        "Led the devel\u00ad\n  opment of",
+        "Led the devel-\nopment of",
+        "Led the devel-  \n  opment of",
+    ],
+)
 def test_words_hyphenated_at_a_line_end_are_joined(broken: str) -> None:
     assert clean_text(broken) == "Led the development of"
 
@@ -94,13 +99,15 @@ def test_hyphens_that_do_not_break_a_word_are_kept(kept: str) -> None:
 
 @pytest.mark.parametrize(
     ("broken", "expected"),
-    [("A self-\nmotivated lead", "A self-motivated lead"),
-     ("Built real-\ntime feeds", "Built real-time feeds"),
-     # the text's own spelling elsewhere decides, either way
-     ("Ran cross-\nfunctional teams; cross-functional work", "Ran cross-functional teams; cross-functional work"),
-     ("Led data-\nbase work; database tuning", "Led database work; database tuning"),
-     ("Wrote event-\ndriven code, event-driven design", "Wrote event-driven code, event-driven design")],
-)  # fmt: skip
+    [
+        ("A self-\nmotivated lead", "A self-motivated lead"),
+        ("Built real-\ntime feeds", "Built real-time feeds"),
+        # the text's own spelling elsewhere decides, either way
+        ("Ran cross-\nfunctional teams; cross-functional work", "Ran cross-functional teams; cross-functional work"),
+        ("Led data-\nbase work; database tuning", "Led database work; database tuning"),
+        ("Wrote event-\ndriven code, event-driven design", "Wrote event-driven code, event-driven design"),
+    ],
+)
 def test_a_compound_broken_at_a_line_end_keeps_its_hyphen(broken: str, expected: str) -> None:
     assert clean_text(broken) == expected
 

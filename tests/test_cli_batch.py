@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from resume_optimizer.results import ResultStore
-from tests.cli_runner import cli_env, jsonl, popen_cli, run_cli
+from tests.cli_runner import batch_args, cli_env, jsonl, popen_cli, run_cli
 from tests.conftest import RunningTransformer
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT, resume_docx, resume_pdf
 
@@ -38,6 +38,12 @@ def _resumes(folder: Path, count: int) -> Path:
         else:
             (folder / f"r{i:02d}.md").write_text(RESUME_TEXT + f"\nReferences available on request ({i}).\n")
     return folder
+
+
+def _batch_over(tmp_path: Path, *, resumes: int, out: Path, concurrency: int) -> list[str | Path]:
+    """`batch` arguments over `resumes` generated resumes and the sample job, written under tmp_path."""
+    (tmp_path / "job.txt").write_text(JOB_TEXT)
+    return batch_args(_resumes(tmp_path / "resumes", resumes), tmp_path / "job.txt", out, concurrency=concurrency)
 
 
 def _jobs(folder: Path, count: int) -> Path:
@@ -64,11 +70,8 @@ def _assert_complete(out: Path, expected: int, schema: dict[str, Any]) -> list[d
 
 
 def test_many_resumes_one_job_give_one_valid_result_per_pair(transformer: RunningTransformer, tmp_path: Path) -> None:
-    resumes = _resumes(tmp_path / "resumes", 3)
-    (tmp_path / "job.txt").write_text(JOB_TEXT)
     out = tmp_path / "out"
-    done = run_cli("batch", "--resumes", resumes, "--jd", tmp_path / "job.txt", "--out", out, "--concurrency", "3",
-                   env=cli_env(transformer.url))  # fmt: skip
+    done = run_cli(*_batch_over(tmp_path, resumes=3, out=out, concurrency=3), env=cli_env(transformer.url))
     assert done.returncode == 0, done.stderr[-3000:]
     records = _assert_complete(out, 3, _schema(transformer))
     assert {r["resume"] for r in records} == {"a.txt", "b.pdf", "c.docx"}
@@ -81,8 +84,16 @@ def test_many_resumes_one_job_give_one_valid_result_per_pair(transformer: Runnin
     assert "schema-valid" in done.stdout and "100.0%" in done.stdout  # the printed table
     assert not (out / "failures.jsonl").exists() or jsonl(out / "failures.jsonl") == []
 
-    again = run_cli("batch", "--resumes", resumes, "--jd", tmp_path / "job.txt", "--out", out,
-                    env=cli_env(transformer.url))  # fmt: skip
+    again = run_cli(
+        "batch",
+        "--resumes",
+        tmp_path / "resumes",
+        "--jd",
+        tmp_path / "job.txt",
+        "--out",
+        out,
+        env=cli_env(transformer.url),
+    )
     assert again.returncode == 0
     assert json.loads((out / "summary.json").read_text())["skipped_already_done"] == 3
     _assert_complete(out, 3, _schema(transformer))
@@ -92,8 +103,16 @@ def test_one_resume_many_jobs_give_one_valid_result_per_pair(transformer: Runnin
     (tmp_path / "resume.pdf").write_bytes(resume_pdf())
     jobs = _jobs(tmp_path / "jobs", 3)
     out = tmp_path / "out"
-    done = run_cli("batch", "--resume", tmp_path / "resume.pdf", "--jds", jobs, "--out", out,
-                   env=cli_env(transformer.url, RESUME_OPTIMIZER_CONCURRENCY="2"))  # fmt: skip
+    done = run_cli(
+        "batch",
+        "--resume",
+        tmp_path / "resume.pdf",
+        "--jds",
+        jobs,
+        "--out",
+        out,
+        env=cli_env(transformer.url, RESUME_OPTIMIZER_CONCURRENCY="2"),
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     records = _assert_complete(out, 3, _schema(transformer))
     assert sorted(r["job"] for r in records) == ["job0.txt", "job1.txt", "job2.txt"]
@@ -157,8 +176,9 @@ def test_unreadable_resumes_are_reported_and_the_rest_succeed(transformer: Runni
     (resumes / "gone.pdf").symlink_to(tmp_path / "deleted.pdf")  # listed, but cannot be read
     (tmp_path / "job.txt").write_text(JOB_TEXT)
     out = tmp_path / "out"
-    done = run_cli("batch", "--resumes", resumes, "--jd", tmp_path / "job.txt", "--out", out,
-                   env=cli_env(transformer.url))  # fmt: skip
+    done = run_cli(
+        "batch", "--resumes", resumes, "--jd", tmp_path / "job.txt", "--out", out, env=cli_env(transformer.url)
+    )
     assert done.returncode == 1, done.stderr[-3000:]
     failures = {f["resume"]: f for f in jsonl(out / "failures.jsonl")}
     assert set(failures) == {"broken.pdf", "gone.pdf"}
@@ -174,11 +194,13 @@ def test_unreadable_resumes_are_reported_and_the_rest_succeed(transformer: Runni
 
 
 def test_sigint_stops_after_the_pairs_in_flight(transformer: RunningTransformer, tmp_path: Path) -> None:
-    resumes = _resumes(tmp_path / "resumes", 8)
-    (tmp_path / "job.txt").write_text(JOB_TEXT)
     out = tmp_path / "out"
-    proc = popen_cli("batch", "--resumes", resumes, "--jd", tmp_path / "job.txt", "--out", out, "--concurrency", "2",
-                     env=cli_env(transformer.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    proc = popen_cli(
+        *_batch_over(tmp_path, resumes=8, out=out, concurrency=2),
+        env=cli_env(transformer.url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         _wait_for_results(out, 1, proc)
         proc.send_signal(signal.SIGINT)
@@ -249,8 +271,9 @@ def test_a_pairs_file_that_is_not_utf8_is_a_usage_error(suffix: str, tmp_path: P
         else "resume,jd\nr\u00e9sum\u00e9.txt,job.txt\n"
     )
     (tmp_path / f"pairs{suffix}").write_bytes(listed.encode("latin-1"))
-    done = run_cli("batch", "--pairs", tmp_path / f"pairs{suffix}", "--out", tmp_path / "out",
-                   env=cli_env("http://127.0.0.1:9"))  # fmt: skip
+    done = run_cli(
+        "batch", "--pairs", tmp_path / f"pairs{suffix}", "--out", tmp_path / "out", env=cli_env("http://127.0.0.1:9")
+    )
     assert done.returncode == 2, done.stderr[-3000:]
     assert "not UTF-8 text" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()

@@ -11,15 +11,26 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.cli_runner import cli_env, jsonl, run_cli
+from tests.cli_runner import batch_args, cli_env, jsonl, run_cli
 from tests.conftest import RunningTransformer
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT, resume_pdf
 
 NAMED_FILES = ("Jose-Mueller-CV.txt", "jane_roe resume 2026.pdf")
-PERSONAL = ["Jose-Mueller", "Mueller-CV", "jane_roe", "jane-roe", "Jane-Roe", "roe resume",
-            # resume and job text
-            "José Müller", "jose.mueller@example.com", "Acme Corporation", "streaming data platform",
-            "multi-tenant data platform", "Kubernetes operators and Helm charts"]  # fmt: skip
+PERSONAL = [
+    "Jose-Mueller",
+    "Mueller-CV",
+    "jane_roe",
+    "jane-roe",
+    "Jane-Roe",
+    "roe resume",
+    # resume and job text
+    "José Müller",
+    "jose.mueller@example.com",
+    "Acme Corporation",
+    "streaming data platform",
+    "multi-tenant data platform",
+    "Kubernetes operators and Helm charts",
+]
 
 
 def _json_lines(stderr: str) -> list[dict[str, Any]]:
@@ -36,8 +47,10 @@ def test_batch_off_a_terminal_logs_plain_progress_lines_without_names_or_text(
     (tmp_path / "job.txt").write_text(JOB_TEXT)
     out = tmp_path / "out"
     # run_cli captures stderr through a pipe: not a terminal.
-    done = run_cli("batch", "--resumes", resumes, "--jd", tmp_path / "job.txt", "--out", out, "--concurrency", "2",
-                   env=cli_env(transformer.url))  # fmt: skip
+    done = run_cli(
+        *batch_args(resumes, tmp_path / "job.txt", out, concurrency=2),
+        env=cli_env(transformer.url),
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
     # Progress is one JSON line per finished pair, never a redrawn (carriage-return) bar.
@@ -63,8 +76,9 @@ def test_batch_failures_are_logged_without_names(transformer: RunningTransformer
     (resumes / NAMED_FILES[1]).write_bytes(b"%PDF-1.7\nnot really a PDF\n")  # refused by the service (4xx)
     (tmp_path / "job.txt").write_text(JOB_TEXT)
     out = tmp_path / "out"
-    done = run_cli("batch", "--resumes", resumes, "--jd", tmp_path / "job.txt", "--out", out,
-                   env=cli_env(transformer.url))  # fmt: skip
+    done = run_cli(
+        "batch", "--resumes", resumes, "--jd", tmp_path / "job.txt", "--out", out, env=cli_env(transformer.url)
+    )
     assert done.returncode == 1, done.stderr[-3000:]
     failed = [r for r in _json_lines(done.stderr) if r["message"] == "pair failed"]
     assert len(failed) == 1 and failed[0]["status"] in (415, 422)

@@ -42,8 +42,9 @@ def test_optimize_writes_a_valid_json_file(transformer: RunningTransformer, tmp_
     (tmp_path / "resume.pdf").write_bytes(resume_pdf())
     (tmp_path / "job.txt").write_text(JOB_TEXT)
     out = tmp_path / "tailored.json"
-    done = run_cli("optimize", tmp_path / "resume.pdf", "--jd", tmp_path / "job.txt", "--out", out,
-                   env=cli_env(transformer.url))  # fmt: skip
+    done = run_cli(
+        "optimize", tmp_path / "resume.pdf", "--jd", tmp_path / "job.txt", "--out", out, env=cli_env(transformer.url)
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text())
     jsonschema.validate(result["tailored_resume"], httpx.get(f"{transformer.url}/schema", timeout=10).json())
@@ -65,8 +66,18 @@ def test_optimize_stream_prints_tokens_as_they_come(transformer: RunningTransfor
     (tmp_path / "resume.pdf").write_bytes(resume_pdf())
     (tmp_path / "job.txt").write_text(JOB_TEXT)
     out = tmp_path / "tailored.json"
-    proc = popen_cli("optimize", tmp_path / "resume.pdf", "--jd", tmp_path / "job.txt", "--stream", "--out", out,
-                     env=cli_env(transformer.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    proc = popen_cli(
+        "optimize",
+        tmp_path / "resume.pdf",
+        "--jd",
+        tmp_path / "job.txt",
+        "--stream",
+        "--out",
+        out,
+        env=cli_env(transformer.url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stderr is not None
     chunks: list[tuple[float, str]] = []  # (arrival time, text) of each read of the token stream
     selector = selectors.DefaultSelector()

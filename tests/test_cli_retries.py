@@ -38,12 +38,18 @@ class FlakyProxy:
 
             def _forward(self, method: str, body: bytes | None = None) -> None:
                 headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "x-request-id")}
-                response = httpx.request(method, f"{proxy.upstream}{self.path}", content=body, headers=headers,
-                                         timeout=300)  # fmt: skip
+                response = httpx.request(
+                    method, f"{proxy.upstream}{self.path}", content=body, headers=headers, timeout=300
+                )
                 self._answer(response.status_code, response.content, response.headers.get("content-type", ""))
 
-            def _answer(self, status: int, body: bytes, content_type: str = "application/json",
-                        extra: dict[str, str] | None = None) -> None:  # fmt: skip
+            def _answer(
+                self,
+                status: int,
+                body: bytes,
+                content_type: str = "application/json",
+                extra: dict[str, str] | None = None,
+            ) -> None:
                 self.send_response(status)
                 self.send_header("content-type", content_type)
                 self.send_header("content-length", str(len(body)))
@@ -149,8 +155,9 @@ def test_transient_failures_beyond_the_attempt_limit_fail_the_pair(
 ) -> None:
     out = tmp_path / "out"
     with proxy_factory(["503", "503", "503"]) as proxy:
-        done = run_cli("batch", "--pairs", one_pair, "--out", out,
-                       env=cli_env(proxy.url, RESUME_OPTIMIZER_MAX_ATTEMPTS="2"))  # fmt: skip
+        done = run_cli(
+            "batch", "--pairs", one_pair, "--out", out, env=cli_env(proxy.url, RESUME_OPTIMIZER_MAX_ATTEMPTS="2")
+        )
     assert done.returncode == 1
     assert len(proxy.attempts) == 2
     (failure,) = jsonl(out / "failures.jsonl")

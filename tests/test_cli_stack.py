@@ -13,8 +13,10 @@ from tests.conftest import free_port
 
 
 def test_up_starts_the_local_stack_in_the_background_and_down_stops_it(tmp_path: Path) -> None:
-    ports = {"RESUME_OPTIMIZER_STACK_PREDICTOR_PORT": str(free_port()),
-             "RESUME_OPTIMIZER_STACK_TRANSFORMER_PORT": str(free_port())}  # fmt: skip
+    ports = {
+        "RESUME_OPTIMIZER_STACK_PREDICTOR_PORT": str(free_port()),
+        "RESUME_OPTIMIZER_STACK_TRANSFORMER_PORT": str(free_port()),
+    }
     env = cli_env(None, RESUME_OPTIMIZER_CACHE_DIR=str(tmp_path / "cache"), **ports)
     env = {k: v for k, v in env.items() if not k.startswith(("PREDICTOR_", "TRANSFORMER_"))}
     state_path = tmp_path / "cache" / "local-stack" / "state.json"
@@ -53,9 +55,12 @@ def test_up_starts_the_local_stack_in_the_background_and_down_stops_it(tmp_path:
 
 def test_up_with_an_unusable_cache_folder_says_why_without_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
-    env = cli_env(None, RESUME_OPTIMIZER_CACHE_DIR=str(tmp_path / "file" / "cache"),
-                  RESUME_OPTIMIZER_STACK_PREDICTOR_PORT=str(free_port()),
-                  RESUME_OPTIMIZER_STACK_TRANSFORMER_PORT=str(free_port()))  # fmt: skip
+    env = cli_env(
+        None,
+        RESUME_OPTIMIZER_CACHE_DIR=str(tmp_path / "file" / "cache"),
+        RESUME_OPTIMIZER_STACK_PREDICTOR_PORT=str(free_port()),
+        RESUME_OPTIMIZER_STACK_TRANSFORMER_PORT=str(free_port()),
+    )
     up = run_cli("up", env=env, timeout=120)
     assert up.returncode == 1, up.stderr[-3000:]
     assert "error:" in up.stderr and "Not a directory" in up.stderr and "Traceback" not in up.stderr

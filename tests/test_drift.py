@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +15,15 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
+from common.atomic_files import write_text_atomically
 from tests.conftest import RunningTransformer
+from tests.monitoring_files import drift_command
 from tests.prometheus_text import mean, parse, scrape, value
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT
-from transformer.baseline import Baseline, Features, Vocabulary, write_json_atomically
-from transformer.drift import VocabularyDriftCollector, build_report
-from transformer.features import lexical_diversity, word_count
+from transformer.drift import build_report
+from transformer.monitoring.baseline_file import Baseline, Features, Vocabulary
+from transformer.monitoring.drift_report import VocabularyDriftCollector
+from transformer.quality.features import lexical_diversity, word_count
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = 86400
@@ -31,9 +33,10 @@ NOVEL = [f"novel{i:03d}" for i in range(30)]  # not in it
 
 def _baseline(path: Path) -> Path:
     vocabulary = Vocabulary(documents=10, tokens={token: 3 for token in KNOWN} | {"kubernetes": 5})
-    baseline = Baseline(source="test", created_at=datetime.now(UTC), pairs=10, features=Features(),
-                        vocabulary=vocabulary)  # fmt: skip
-    write_json_atomically(path, baseline.model_dump_json())
+    baseline = Baseline(
+        source="test", created_at=datetime.now(UTC), pairs=10, features=Features(), vocabulary=vocabulary
+    )
+    write_text_atomically(path, baseline.model_dump_json())
     return path
 
 
@@ -88,7 +91,7 @@ def test_no_recent_job_descriptions_gives_no_ratio(tmp_path: Path) -> None:
     report = build_report(tmp_path / "missing", _baseline(tmp_path / "baseline.json"), days=30)
     assert report.documents == 0 and report.drift_ratio is None
     path = tmp_path / "report.json"
-    write_json_atomically(path, report.model_dump_json())
+    write_text_atomically(path, report.model_dump_json())
     registry = CollectorRegistry()
     registry.register(VocabularyDriftCollector(path))
     samples = parse(generate_latest(registry).decode())
@@ -103,8 +106,16 @@ def test_drift_command_writes_the_report_that_the_collector_serves(artifacts: Pa
     registry = CollectorRegistry()
     registry.register(VocabularyDriftCollector(out))
     assert "vocabulary_drift" not in generate_latest(registry).decode()  # no report yet: no series
-    command = [sys.executable, "-m", "transformer.drift", "vocabulary", "--artifacts", str(artifacts),
-               "--baseline", str(_baseline(tmp_path / "baseline.json")), "--out", str(out), "--days", "30"]  # fmt: skip
+    command = drift_command(
+        "--artifacts",
+        artifacts,
+        "--baseline",
+        _baseline(tmp_path / "baseline.json"),
+        "--out",
+        out,
+        "--days",
+        "30",
+    )
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["drift_ratio"] == pytest.approx(0.30)
@@ -144,8 +155,7 @@ def test_an_unreadable_report_is_logged_without_its_tokens(tmp_path: Path) -> No
 
 
 def test_drift_command_refuses_a_missing_baseline(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "transformer.drift", "vocabulary", "--artifacts", str(tmp_path),
-               "--baseline", str(tmp_path / "nope.json"), "--out", str(tmp_path / "r.json")]  # fmt: skip
+    command = drift_command("--artifacts", tmp_path, "--baseline", tmp_path / "nope.json", "--out", tmp_path / "r.json")
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 2 and "nope.json" in done.stderr and not (tmp_path / "r.json").exists()
 
@@ -163,8 +173,10 @@ def test_shifted_inputs_move_the_feature_metrics_and_vocabulary_drift(transforme
     normal = scrape(transformer.url)
     # shifted traffic: a long, repetitive resume and a job description from another field
     long_resume = RESUME_TEXT + "\n" + "\n".join(["Python Kubernetes engineer building data platforms."] * 60)
-    shifted_job = ("Quantum photonics researcher: cryostat, interferometry, superconducting qubits, "
-                   "waveguides, lithography, spectroscopy and Hamiltonian tomography.")  # fmt: skip
+    shifted_job = (
+        "Quantum photonics researcher: cryostat, interferometry, superconducting qubits, "
+        "waveguides, lithography, spectroscopy and Hamiltonian tomography."
+    )
     _tailor(transformer, long_resume, shifted_job)
     shifted = scrape(transformer.url)
 
@@ -181,8 +193,7 @@ def test_shifted_inputs_move_the_feature_metrics_and_vocabulary_drift(transforme
 
     # the drift job over this transformer's artifacts: the quantum ad's tokens are unseen in training
     out = transformer.artifacts.parent / "drift" / "vocabulary.json"  # the transformer's default report path
-    command = [sys.executable, "-m", "transformer.drift", "vocabulary", "--artifacts", str(transformer.artifacts),
-               "--out", str(out)]  # fmt: skip
+    command = drift_command("--artifacts", transformer.artifacts, "--out", out)
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from tests.sample_documents import RESUME_TEXT
-from transformer.features import input_features, lexical_diversity, vocabulary_tokens, word_count, words
+from transformer.quality.features import input_features, lexical_diversity, vocabulary_tokens, word_count, words
 
 
 def _mattr_by_definition(tokens: list[str], window: int) -> float:

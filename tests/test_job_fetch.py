@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from transformer.errors import BadInput, DocumentTooLarge, EmptyDocument, ServiceError, UnsupportedDocument
-from transformer.job_fetch import (
+from transformer.reading.job_fetch import (
     ForbiddenJobUrl,
     JobFetchFailed,
     JobFetchPolicy,

@@ -55,20 +55,37 @@ def test_queries_use_the_template_variables(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(BOARDS))
 def test_dashboards_reference_only_metrics_that_exist(name: str) -> None:
     known = known_names()
-    unknown = {(title, metric) for title, expr in panel_queries(BOARDS[name]) for metric in metric_names(expr)
-               if metric not in known}  # fmt: skip
+    unknown = {
+        (title, metric)
+        for title, expr in panel_queries(BOARDS[name])
+        for metric in metric_names(expr)
+        if metric not in known
+    }
     assert not unknown
 
 
 def test_the_issue_panels_are_there() -> None:
     titles = {panel["title"] for board in BOARDS.values() for panel in panels(board)}
     assert {
-        "Requests per second", "Latency p50 / p95 / p99", "Failure rate (4xx + 5xx)", "Time to first token",
-        "Tokens per second", "Running and waiting requests", "KV-cache use", "GPU utilisation", "GPU memory",
-        "Schema validity (30-day rolling)", "Mean skill items", "Shared token ratio against baseline",
-        "Hallucination rate", "Input drift", "Vocabulary drift", "Quality flags (of 3)",
-        "Days to quarterly refresh", "Alerts (firing and pending)",
-    } <= titles  # fmt: skip
+        "Requests per second",
+        "Latency p50 / p95 / p99",
+        "Failure rate (4xx + 5xx)",
+        "Time to first token",
+        "Tokens per second",
+        "Running and waiting requests",
+        "KV-cache use",
+        "GPU utilisation",
+        "GPU memory",
+        "Schema validity (30-day rolling)",
+        "Mean skill items",
+        "Shared token ratio against baseline",
+        "Hallucination rate",
+        "Input drift",
+        "Vocabulary drift",
+        "Quality flags (of 3)",
+        "Days to quarterly refresh",
+        "Alerts (firing and pending)",
+    } <= titles
 
 
 def test_limit_lines_sit_at_the_alert_thresholds() -> None:

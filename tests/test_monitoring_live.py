@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,22 +29,25 @@ from tests.monitoring_files import (
     RULE_FILES,
     VLLM_NAMES,
     dashboards,
+    drift_command,
     panel_queries,
     recorded_names,
 )
 from tests.prometheus_server import PrometheusServer, ScrapeJob, running_prometheus, serving_text
 from tests.prometheus_text import scrape
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT, resume_pdf
-from transformer.baseline import load_baseline
-from transformer.features import lexical_diversity, word_count
+from transformer.monitoring.baseline_file import load_baseline
+from transformer.quality.features import lexical_diversity, word_count
 
 NAMESPACE = "resume-optimizer"
 SERVICE = "resume-optimizer-transformer"
 FEATURES = ("resume_words", "job_description_words", "lexical_diversity", "shared_token_ratio", "pdf_share")
 LONG_RESUME = "\n\n".join([RESUME_TEXT] * 3)  # the shifted distribution: resumes three times as long, no PDFs
 DRIFT = 'resume_optimizer:input_drift:ratio{window}{{feature="{feature}"}}'
-DCGM_LABELS = (f'gpu="0",UUID="GPU-stand-in",modelName="stand-in",namespace="{NAMESPACE}",'
-               'pod="resume-optimizer-predictor-0",container="kserve-container"')  # fmt: skip
+DCGM_LABELS = (
+    f'gpu="0",UUID="GPU-stand-in",modelName="stand-in",namespace="{NAMESPACE}",'
+    'pod="resume-optimizer-predictor-0",container="kserve-container"'
+)
 
 
 def dcgm_stand_in() -> str:
@@ -129,19 +131,27 @@ def live(predictor: RunningPredictor, tmp_path_factory: pytest.TempPathFactory) 
     baseline = write_baseline(tmp / "baseline.json")
     report = tmp / "drift" / "vocabulary.json"
     proc, transformer = start_transformer(
-        predictor.url.removeprefix("http://"), tmp,
-        TRANSFORMER_BASELINE_PATH=str(tmp / "baseline.json"), TRANSFORMER_VOCABULARY_DRIFT_REPORT=str(report),
+        predictor.url.removeprefix("http://"),
+        tmp,
+        TRANSFORMER_BASELINE_PATH=str(tmp / "baseline.json"),
+        TRANSFORMER_VOCABULARY_DRIFT_REPORT=str(report),
         TRANSFORMER_ADAPTER_STATUS_INTERVAL_S="1",
-    )  # fmt: skip
+    )
     try:
         with serving_text(dcgm_stand_in) as dcgm:
             jobs = [
-                ScrapeJob("resume-optimizer-transformer", transformer.url.removeprefix("http://"),
-                          {"namespace": NAMESPACE, "service": SERVICE}),
-                ScrapeJob("resume-optimizer-predictor", predictor.url.removeprefix("http://"),
-                          {"namespace": NAMESPACE, "service": "resume-optimizer-predictor"}),
+                ScrapeJob(
+                    "resume-optimizer-transformer",
+                    transformer.url.removeprefix("http://"),
+                    {"namespace": NAMESPACE, "service": SERVICE},
+                ),
+                ScrapeJob(
+                    "resume-optimizer-predictor",
+                    predictor.url.removeprefix("http://"),
+                    {"namespace": NAMESPACE, "service": "resume-optimizer-predictor"},
+                ),
                 ScrapeJob("dcgm-exporter", dcgm, {"namespace": "gpu-operator"}, honor_labels=True),
-            ]  # fmt: skip
+            ]
             with running_prometheus(tmp, jobs, RULE_FILES) as prom:
                 prom.wait_for("up == 1", lambda r: len(r) == 3)
                 live = Live(prom, predictor, transformer.url, baseline)
@@ -152,9 +162,13 @@ def live(predictor: RunningPredictor, tmp_path_factory: pytest.TempPathFactory) 
                 burst(transformer.url, ["long"] * 4)
                 settle(live, "shifted")
                 # The vocabulary-drift job over the stored artifacts; the transformer serves its report.
-                subprocess.run([sys.executable, "-m", "transformer.drift", "vocabulary", "--artifacts",
-                                str(transformer.artifacts), "--baseline", str(tmp / "baseline.json"), "--out",
-                                str(report)], check=True, timeout=120)  # fmt: skip
+                subprocess.run(
+                    drift_command(
+                        "--artifacts", transformer.artifacts, "--baseline", tmp / "baseline.json", "--out", report
+                    ),
+                    check=True,
+                    timeout=120,
+                )
                 live.drift_report = json.loads(report.read_text())
                 prom.wait_for("resume_optimizer:vocabulary_drift:ratio")
                 yield live
@@ -164,8 +178,10 @@ def live(predictor: RunningPredictor, tmp_path_factory: pytest.TempPathFactory) 
 
 def test_prometheus_scrapes_the_transformer_the_predictor_and_the_gpu_exporter(live: Live) -> None:
     assert live.prometheus.targets_up() == {
-        "resume-optimizer-transformer": 1, "resume-optimizer-predictor": 1, "dcgm-exporter": 1,
-    }  # fmt: skip
+        "resume-optimizer-transformer": 1,
+        "resume-optimizer-predictor": 1,
+        "dcgm-exporter": 1,
+    }
 
 
 def test_the_real_predictor_exports_the_vllm_series_the_dashboards_use(live: Live) -> None:

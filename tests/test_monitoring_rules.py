@@ -38,8 +38,9 @@ def test_promtool_check_rules(path: Path) -> None:
 
 @pytest.mark.parametrize("path", RULE_TEST_FILES, ids=lambda p: p.name)
 def test_promtool_unit_tests(path: Path) -> None:
-    result = subprocess.run([promtool(), "test", "rules", path.name], cwd=path.parent, capture_output=True,
-                            text=True, timeout=300)  # fmt: skip
+    result = subprocess.run(
+        [promtool(), "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FAILED" not in result.stdout + result.stderr
 
@@ -83,19 +84,31 @@ def test_every_alert_has_a_unit_test_where_it_fires_and_one_where_it_stays_silen
 def test_the_issue_alerts_are_all_there() -> None:
     names = {alert["alert"] for alert in alerts()}
     assert {
-        "ResumeOptimizerLatencyHigh", "ResumeOptimizerFailureRateHigh", "ResumeOptimizerSchemaValidityLow",
-        "ResumeOptimizerSkillItemsLow", "ResumeOptimizerHallucinationRateHigh",
-        "ResumeOptimizerSharedTokenRatioOffBaseline", "ResumeOptimizerInputDriftWarning",
-        "ResumeOptimizerInputDriftCritical", "ResumeOptimizerRetrainingVocabularyDrift",
-        "ResumeOptimizerRetrainingQualityDegradation", "ResumeOptimizerRetrainingQuarterlyRefresh",
-        "ResumeOptimizerPredictorDown", "ResumeOptimizerPredictorQueueGrowing", "ResumeOptimizerGPUMemoryHigh",
-    } <= names  # fmt: skip
+        "ResumeOptimizerLatencyHigh",
+        "ResumeOptimizerFailureRateHigh",
+        "ResumeOptimizerSchemaValidityLow",
+        "ResumeOptimizerSkillItemsLow",
+        "ResumeOptimizerHallucinationRateHigh",
+        "ResumeOptimizerSharedTokenRatioOffBaseline",
+        "ResumeOptimizerInputDriftWarning",
+        "ResumeOptimizerInputDriftCritical",
+        "ResumeOptimizerRetrainingVocabularyDrift",
+        "ResumeOptimizerRetrainingQualityDegradation",
+        "ResumeOptimizerRetrainingQuarterlyRefresh",
+        "ResumeOptimizerPredictorDown",
+        "ResumeOptimizerPredictorQueueGrowing",
+        "ResumeOptimizerGPUMemoryHigh",
+    } <= names
 
 
 def test_rules_select_only_series_that_exist() -> None:
     known = known_names()
-    unknown = {(rule.get("record") or rule["alert"], name) for rule in rules() for name in metric_names(rule["expr"])
-               if name not in known}  # fmt: skip
+    unknown = {
+        (rule.get("record") or rule["alert"], name)
+        for rule in rules()
+        for name in metric_names(rule["expr"])
+        if name not in known
+    }
     assert not unknown
 
 

@@ -11,8 +11,8 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
 from transformer.errors import DocumentTooLarge
-from transformer.ocr import OcrTimeout
-from transformer.parsing import parse_document
+from transformer.reading.ocr import OcrTimeout
+from transformer.reading.parsing import parse_document
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 LINES = [

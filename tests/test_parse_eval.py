@@ -19,8 +19,14 @@ def test_parse_eval_reports_each_format_and_lists_failures(tmp_path: Path) -> No
     (tmp_path / "nested" / "resume.docx").write_bytes(resume_docx())
     ole = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504) + "WordDocument".encode("utf-16-le")
     (tmp_path / "old.doc").write_bytes(ole)
-    out = subprocess.run([sys.executable, "benchmarks/parse_eval.py", str(tmp_path)], cwd=ROOT, check=True,
-                         capture_output=True, text=True, timeout=120).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.parse_eval", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     rows = {line.split()[0]: line.split() for line in out.splitlines()[1:] if line and not line.startswith(" ")}
     assert rows["pdf"][1:4] == ["1", "1", "100.0%"]
     assert rows["docx"][1:4] == ["1", "1", "100.0%"]

@@ -16,8 +16,6 @@ from docx.enum.section import WD_SECTION
 from docx.oxml import parse_xml
 from fpdf import FPDF
 
-from transformer.deadline import ParseTimeout
-from transformer.documents import Document
 from transformer.errors import (
     CorruptDocument,
     DocumentTooLarge,
@@ -26,7 +24,9 @@ from transformer.errors import (
     ServiceError,
     UnsupportedDocument,
 )
-from transformer.parsing import DocxLimits, parse_document
+from transformer.reading.deadline import ParseTimeout
+from transformer.reading.documents import Document
+from transformer.reading.parsing import DocxLimits, parse_document
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PAGES = 10
@@ -461,8 +461,9 @@ def test_docx_with_too_many_entries_is_refused(resume_docx: bytes) -> None:
 
 def test_docx_expanding_past_the_byte_limit_is_refused(resume_docx: bytes) -> None:
     with pytest.raises(DocumentTooLarge) as exc:
-        parse_document(resume_docx, max_bytes=MAX_BYTES, max_pages=MAX_PAGES,
-                       docx_limits=DocxLimits(max_unzipped_bytes=10_000))  # fmt: skip
+        parse_document(
+            resume_docx, max_bytes=MAX_BYTES, max_pages=MAX_PAGES, docx_limits=DocxLimits(max_unzipped_bytes=10_000)
+        )
     refused(exc, DocumentTooLarge, 413, "expands to", "limit is 10000", "TRANSFORMER_DOCX_MAX_UNZIPPED_BYTES")
 
 

@@ -9,9 +9,9 @@ import pytest
 from fpdf import FPDF
 
 from samples.resume_layouts import all_layouts, multi_page, one_column, two_column
-from transformer.cleaning import clean_text
-from transformer.parsing import parse_document
-from transformer.pdf_layout import remove_repeated_lines
+from transformer.reading.cleaning import clean_text
+from transformer.reading.parsing import parse_document
+from transformer.reading.pdf_layout import remove_repeated_lines
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -83,8 +83,13 @@ def test_bullets_stay_bullets_on_their_own_lines(glyph: str) -> None:
 
 
 def test_table_rows_that_span_the_gutter_are_not_split() -> None:
-    rows = [("Python", "eight years, data pipelines"), ("Go", "three years, services"), ("SQL", "ten years"),
-            ("Terraform", "four years"), ("Kubernetes", "five years, operators")]  # fmt: skip
+    rows = [
+        ("Python", "eight years, data pipelines"),
+        ("Go", "three years, services"),
+        ("SQL", "ten years"),
+        ("Terraform", "four years"),
+        ("Kubernetes", "five years, operators"),
+    ]
     items = [(20, 20, 14, "Skills matrix")]
     for i, (skill, years) in enumerate(rows):
         items += [(20, 32 + 7 * i, 11, skill), (90, 32 + 7 * i, 11, years)]
@@ -93,8 +98,8 @@ def test_table_rows_that_span_the_gutter_are_not_split() -> None:
 
 
 def test_right_aligned_dates_stay_on_their_job_lines() -> None:
-    jobs = [("Staff Engineer, Globex", "2021 - 2024"), ("Senior Engineer, Initech", "2017 - 2021"),
-            ("Engineer, Hooli", "2014 - 2017"), ("Intern, Vandelay", "2013 - 2014")]  # fmt: skip
+    titles = ["Staff Engineer, Globex", "Senior Engineer, Initech", "Engineer, Hooli", "Intern, Vandelay"]
+    jobs = list(zip(titles, ["2021 - 2024", "2017 - 2021", "2014 - 2017", "2013 - 2014"], strict=True))
     items: list[tuple[float, float, float, str]] = []
     expected = []
     y = 20.0

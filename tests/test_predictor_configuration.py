@@ -44,8 +44,13 @@ def test_directory_without_weights_is_refused(tiny_model: TinyModel, tmp_path: P
 
 
 def test_hub_model_absent_offline_is_refused(tiny_model: TinyModel, tmp_path: Path) -> None:
-    env = predictor_env(tiny_model, tmp_path, PREDICTOR_MODEL="Qwen/Qwen3-4B-Instruct-2507", PREDICTOR_ADAPTER="",
-                        HF_HOME=str(tmp_path / "hf"))  # fmt: skip
+    env = predictor_env(
+        tiny_model,
+        tmp_path,
+        PREDICTOR_MODEL="Qwen/Qwen3-4B-Instruct-2507",
+        PREDICTOR_ADAPTER="",
+        HF_HOME=str(tmp_path / "hf"),
+    )
     _assert_refused(_launch(env), "not in the Hugging Face cache")
 
 
@@ -66,8 +71,9 @@ def test_adapter_naming_another_hub_base_is_refused(tiny_model: TinyModel, tmp_p
     config = json.loads((adapter / "adapter_config.json").read_text())
     config["base_model_name_or_path"] = "meta-llama/Llama-3.1-8B-Instruct"
     (adapter / "adapter_config.json").write_text(json.dumps(config))
-    env = predictor_env(tiny_model, tmp_path, PREDICTOR_ADAPTER=str(adapter),
-                        PREDICTOR_MODEL_ID="Qwen/Qwen3-4B-Instruct-2507")  # fmt: skip
+    env = predictor_env(
+        tiny_model, tmp_path, PREDICTOR_ADAPTER=str(adapter), PREDICTOR_MODEL_ID="Qwen/Qwen3-4B-Instruct-2507"
+    )
     _assert_refused(_launch(env), "meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen3-4B-Instruct-2507")
 
 

@@ -63,8 +63,9 @@ def test_transformer_answers_503_once_its_predictor_stops(
     from tests.sample_documents import JOB_TEXT, RESUME_TEXT
 
     host = fallback_predictor.url.removeprefix("http://")
-    proc, transformer = start_transformer(host, tmp_path_factory.mktemp("stopped"),
-                                          TRANSFORMER_PREDICTOR_MODEL=BASE_NAME)  # fmt: skip
+    proc, transformer = start_transformer(
+        host, tmp_path_factory.mktemp("stopped"), TRANSFORMER_PREDICTOR_MODEL=BASE_NAME
+    )
     try:
         body = {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT}
         assert httpx.post(f"{transformer.url}/optimize/text", json=body, timeout=180).status_code == 200

@@ -49,8 +49,13 @@ def test_adapter_changes_the_output(predictor: RunningPredictor) -> None:
     """The adapter is really applied: greedy answers through it differ from the base model's."""
     answers = {}
     for model in (ADAPTER_NAME, BASE_NAME):
-        request = {"model": model, "messages": [{"role": "user", "content": "Hello"}], "max_tokens": 24,
-                   "temperature": 0, "logprobs": True}  # fmt: skip
+        request = {
+            "model": model,
+            "messages": [{"role": "user", "content": "Hello"}],
+            "max_tokens": 24,
+            "temperature": 0,
+            "logprobs": True,
+        }
         response = httpx.post(f"{predictor.url}/v1/chat/completions", json=request, timeout=60)
         assert response.status_code == 200, response.text
         answers[model] = [t["logprob"] for t in response.json()["choices"][0]["logprobs"]["content"]]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.resume_builders import make_resume
-from transformer.grounding import GroundingItem, GroundingReport
-from transformer.schema import TailoredResume
-from transformer.scoring import (
+from transformer.fact_check.report import FactCheckItem, FactCheckReport
+from transformer.generation.schema import TailoredResume
+from transformer.quality.scoring import (
     QualityMetrics,
     count_skill_items,
     job_keywords,
@@ -115,7 +115,7 @@ def test_count_skill_items_counts_skills_and_keywords(tailored: TailoredResume) 
 
 
 def test_score_builds_the_quality_record(tailored: TailoredResume) -> None:
-    item = GroundingItem(
+    item = FactCheckItem(
         path="skills[0].keywords[0]",
         value="Python",
         kind="skill",
@@ -124,7 +124,7 @@ def test_score_builds_the_quality_record(tailored: TailoredResume) -> None:
         reason="exact match",
         source="resume",
     )
-    report = GroundingReport(
+    report = FactCheckReport(
         items=[item, item.model_copy(update={"supported": False})], checked=2, unsupported=1, rate=0.5
     )
     stages = {"parse": 0.01, "predict": 1.5}
@@ -133,7 +133,7 @@ def test_score_builds_the_quality_record(tailored: TailoredResume) -> None:
         tailored,
         SOURCE_RESUME,
         JOB_DESCRIPTION,
-        report,
+        report.rate,
         prompt_tokens=900,
         output_tokens=400,
         stage_seconds=stages,

@@ -60,107 +60,288 @@ BINARY_RESUME = {"name": "resume", "datatype": "BYTES", "shape": [1], "parameter
 CASES: dict[str, tuple[str, dict[str, Any], int, str, tuple[str, ...]]] = {
     # /optimize/text: FastAPI's validation, answered in the service's shape
     "text-invalid-json": (TEXT, {"content": b"{nope", "headers": JSON_TYPE}, 422, "bad_input", ("not valid json",)),
-    "text-missing-resume": (TEXT, {"json": {"job_description": JOB_TEXT}}, 422, "bad_input",
-                            ("resume_text", "required")),
-    "text-resume-not-string": (TEXT, {"json": {"resume_text": 5, "job_description": JOB_TEXT}}, 422, "bad_input",
-                               ("resume_text", "string")),
+    "text-missing-resume": (
+        TEXT,
+        {"json": {"job_description": JOB_TEXT}},
+        422,
+        "bad_input",
+        ("resume_text", "required"),
+    ),
+    "text-resume-not-string": (
+        TEXT,
+        {"json": {"resume_text": 5, "job_description": JOB_TEXT}},
+        422,
+        "bad_input",
+        ("resume_text", "string"),
+    ),
     "text-body-is-a-list": (TEXT, {"json": [RESUME_TEXT]}, 422, "bad_input", ("dictionary",)),
-    "text-unknown-mode": (TEXT, {"json": {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT,
-                                          "options": {"mode": "fast"}}}, 422, "bad_input",
-                          ("options.mode", "realtime")),
-    "text-unknown-option": (TEXT, {"json": {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT,
-                                            "options": {"temperature": 2}}}, 422, "bad_input",
-                            ("options.temperature",)),
-    "text-stream-not-bool": (TEXT + "?stream=perhaps", {"json": {"resume_text": RESUME_TEXT,
-                             "job_description": JOB_TEXT}}, 422, "bad_input", ("stream", "boolean")),
-    "text-body-not-utf8": (TEXT, {"content": b'{"resume_text": "\xff", "job_description": "x"}', "headers": JSON_TYPE},
-                           400, "bad_request", ("utf-8",)),
-    "text-body-nested-too-deeply": (TEXT, {"content": b'{"options": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-                                           "headers": JSON_TYPE}, 400, "bad_request", ("nested too deeply",)),
+    "text-unknown-mode": (
+        TEXT,
+        {"json": {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT, "options": {"mode": "fast"}}},
+        422,
+        "bad_input",
+        ("options.mode", "realtime"),
+    ),
+    "text-unknown-option": (
+        TEXT,
+        {"json": {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT, "options": {"temperature": 2}}},
+        422,
+        "bad_input",
+        ("options.temperature",),
+    ),
+    "text-stream-not-bool": (
+        TEXT + "?stream=perhaps",
+        {"json": {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT}},
+        422,
+        "bad_input",
+        ("stream", "boolean"),
+    ),
+    "text-body-not-utf8": (
+        TEXT,
+        {"content": b'{"resume_text": "\xff", "job_description": "x"}', "headers": JSON_TYPE},
+        400,
+        "bad_request",
+        ("utf-8",),
+    ),
+    "text-body-nested-too-deeply": (
+        TEXT,
+        {"content": b'{"options": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "headers": JSON_TYPE},
+        400,
+        "bad_request",
+        ("nested too deeply",),
+    ),
     # lone surrogates: valid JSON, but no text (UnicodeEncodeError, 500, before)
-    "text-surrogate-resume": (TEXT, _raw_json('{"resume_text": "\\ud800 Jane", "job_description": "Python"}'),
-                              422, "bad_input", ("resume_text", "surrogate")),
-    "text-surrogate-job": (TEXT, _raw_json('{"resume_text": "Jane Doe", "job_description": "\\udc00 Python"}'),
-                           422, "bad_input", ("job_description", "surrogate")),
-    "text-surrogate-url": (TEXT, _raw_json('{"resume_text": "Jane Doe", "job_url": "https://example.com/\\udc00"}'),
-                           422, "bad_input", ("job_url", "surrogate")),
+    "text-surrogate-resume": (
+        TEXT,
+        _raw_json('{"resume_text": "\\ud800 Jane", "job_description": "Python"}'),
+        422,
+        "bad_input",
+        ("resume_text", "surrogate"),
+    ),
+    "text-surrogate-job": (
+        TEXT,
+        _raw_json('{"resume_text": "Jane Doe", "job_description": "\\udc00 Python"}'),
+        422,
+        "bad_input",
+        ("job_description", "surrogate"),
+    ),
+    "text-surrogate-url": (
+        TEXT,
+        _raw_json('{"resume_text": "Jane Doe", "job_url": "https://example.com/\\udc00"}'),
+        422,
+        "bad_input",
+        ("job_url", "surrogate"),
+    ),
     # job_url hosts and ports that failed inside httpx/idna/the socket layer (500, before); no DNS is needed
-    "url-malformed-a-label": (TEXT, {"json": {"resume_text": RESUME_TEXT, "job_url": "https://xn--a.example/"}},
-                              422, "bad_input", ("job_url", "not a valid url")),
-    "url-empty-a-label": (TEXT, {"json": {"resume_text": RESUME_TEXT, "job_url": "https://xn--/jobs"}},
-                          422, "bad_input", ("job_url", "not a valid url")),
-    "url-port-too-large": (TEXT, {"json": {"resume_text": RESUME_TEXT, "job_url": "http://192.0.2.1:99999999999/"}},
-                           422, "bad_input", ("port", "65535")),
-    "url-port-zero": (TEXT, {"json": {"resume_text": RESUME_TEXT, "job_url": "http://192.0.2.1:0/"}},
-                      422, "bad_input", ("port", "out of range")),
+    "url-malformed-a-label": (
+        TEXT,
+        {"json": {"resume_text": RESUME_TEXT, "job_url": "https://xn--a.example/"}},
+        422,
+        "bad_input",
+        ("job_url", "not a valid url"),
+    ),
+    "url-empty-a-label": (
+        TEXT,
+        {"json": {"resume_text": RESUME_TEXT, "job_url": "https://xn--/jobs"}},
+        422,
+        "bad_input",
+        ("job_url", "not a valid url"),
+    ),
+    "url-port-too-large": (
+        TEXT,
+        {"json": {"resume_text": RESUME_TEXT, "job_url": "http://192.0.2.1:99999999999/"}},
+        422,
+        "bad_input",
+        ("port", "65535"),
+    ),
+    "url-port-zero": (
+        TEXT,
+        {"json": {"resume_text": RESUME_TEXT, "job_url": "http://192.0.2.1:0/"}},
+        422,
+        "bad_input",
+        ("port", "out of range"),
+    ),
     # /optimize (multipart)
     "upload-no-file": (UPLOAD, {"data": {"job_description": JOB_TEXT}}, 422, "bad_input", ("resume", "required")),
-    "upload-file-as-text-field": (UPLOAD, {"data": {"resume": RESUME_TEXT, "job_description": JOB_TEXT}}, 422,
-                                  "bad_input", ("resume", "uploadfile")),
-    "upload-unknown-mode": (UPLOAD, {"files": {"resume": ("r.txt", TEXT_BYTES)},
-                                     "data": {"job_description": JOB_TEXT, "mode": "fast"}}, 422, "bad_input",
-                            ("mode", "realtime")),
-    "upload-strict-not-bool": (UPLOAD, {"files": {"resume": ("r.txt", TEXT_BYTES)},
-                                        "data": {"job_description": JOB_TEXT, "strict": "perhaps"}}, 422, "bad_input",
-                               ("strict", "boolean")),
-    "upload-two-resumes": (UPLOAD, {"files": [("resume", ("a.txt", TEXT_BYTES)), ("resume", ("b.txt", TEXT_BYTES))],
-                                    "data": {"job_description": JOB_TEXT}}, 422, "bad_input",
-                           ("resume", "more than once")),
-    "upload-two-job-descriptions": (UPLOAD, {"files": [("resume", ("a.txt", TEXT_BYTES)),
-                                                       ("job_description", (None, JOB_TEXT.encode())),
-                                                       ("job_description", (None, b"another job"))]},
-                                    422, "bad_input", ("job_description", "more than once")),
-    "upload-no-boundary": (UPLOAD, {"content": b"x", "headers": {"content-type": "multipart/form-data"}}, 400,
-                           "bad_request", ("boundary",)),
-    "upload-url-port-too-large": (UPLOAD, {"files": {"resume": ("r.txt", TEXT_BYTES)},
-                                           "data": {"job_url": "http://192.0.2.1:70000/"}}, 422, "bad_input",
-                                  ("port",)),
+    "upload-file-as-text-field": (
+        UPLOAD,
+        {"data": {"resume": RESUME_TEXT, "job_description": JOB_TEXT}},
+        422,
+        "bad_input",
+        ("resume", "uploadfile"),
+    ),
+    "upload-unknown-mode": (
+        UPLOAD,
+        {"files": {"resume": ("r.txt", TEXT_BYTES)}, "data": {"job_description": JOB_TEXT, "mode": "fast"}},
+        422,
+        "bad_input",
+        ("mode", "realtime"),
+    ),
+    "upload-strict-not-bool": (
+        UPLOAD,
+        {"files": {"resume": ("r.txt", TEXT_BYTES)}, "data": {"job_description": JOB_TEXT, "strict": "perhaps"}},
+        422,
+        "bad_input",
+        ("strict", "boolean"),
+    ),
+    "upload-two-resumes": (
+        UPLOAD,
+        {
+            "files": [("resume", ("a.txt", TEXT_BYTES)), ("resume", ("b.txt", TEXT_BYTES))],
+            "data": {"job_description": JOB_TEXT},
+        },
+        422,
+        "bad_input",
+        ("resume", "more than once"),
+    ),
+    "upload-two-job-descriptions": (
+        UPLOAD,
+        {
+            "files": [
+                ("resume", ("a.txt", TEXT_BYTES)),
+                ("job_description", (None, JOB_TEXT.encode())),
+                ("job_description", (None, b"another job")),
+            ]
+        },
+        422,
+        "bad_input",
+        ("job_description", "more than once"),
+    ),
+    "upload-no-boundary": (
+        UPLOAD,
+        {"content": b"x", "headers": {"content-type": "multipart/form-data"}},
+        400,
+        "bad_request",
+        ("boundary",),
+    ),
+    "upload-url-port-too-large": (
+        UPLOAD,
+        {"files": {"resume": ("r.txt", TEXT_BYTES)}, "data": {"job_url": "http://192.0.2.1:70000/"}},
+        422,
+        "bad_input",
+        ("port",),
+    ),
     # v2 infer, JSON: KServe's pydantic validation, answered in the service's shape
     "v2-invalid-json": (INFER, {"content": b"{nope", "headers": JSON_TYPE}, 422, "bad_input", ("not valid json",)),
     "v2-inputs-not-a-list": (INFER, {"json": {"inputs": {"name": "resume"}}}, 422, "bad_input", ("inputs", "list")),
-    "v2-input-without-name": (INFER, {"json": {"inputs": [{"datatype": "BYTES", "shape": [1], "data": ["x"]}]}},
-                              422, "bad_input", ("inputs.0.name", "required")),
+    "v2-input-without-name": (
+        INFER,
+        {"json": {"inputs": [{"datatype": "BYTES", "shape": [1], "data": ["x"]}]}},
+        422,
+        "bad_input",
+        ("inputs.0.name", "required"),
+    ),
     # v2 infer: tensors that were read wrongly rather than refused (rows dropped or misread, before)
-    "v2-shape-counts-more-rows": (INFER, {"json": {"inputs": [_tensor("resume", [RESUME_TEXT], [2]), JOB]}}, 422,
-                                  "bad_input", ("resume", "shape [2]", "1 values")),
-    "v2-negative-shape": (INFER, {"json": {"inputs": [_tensor("resume", [RESUME_TEXT], [-1]), JOB]}}, 422,
-                          "bad_input", ("shape [-1]",)),
-    "v2-not-bytes": (INFER, {"json": {"inputs": [{**RESUME, "datatype": "FP32"}, JOB]}}, 422, "bad_input",
-                     ("datatype fp32", "bytes")),
-    "v2-input-twice": (INFER, {"json": {"inputs": [RESUME, JOB, _tensor("job_description", ["other"])]}}, 422,
-                       "bad_input", ("job_description", "twice")),
-    "v2-unknown-encoding": (INFER, {"json": {"inputs": [{**RESUME, "parameters": {"encoding": "rot13"}}, JOB]}}, 422,
-                            "bad_input", ("encoding", "rot13")),
-    "v2-options-not-json": (INFER, {"json": {"inputs": [RESUME, JOB, _tensor("options", ["{strict"])]}}, 422,
-                            "bad_input", ("options", "json")),
-    "v2-surrogate-job": (INFER, _raw_json(json.dumps({"inputs": [RESUME, _tensor("job_description", ["@"])]})
-                                          .replace('["@"]', '["\\ud800 Python"]')), 422, "bad_input",
-                         ("job_description", "surrogate")),
-    "v2-surrogate-resume": (INFER, _raw_json(json.dumps({"inputs": [_tensor("resume", ["@"]), JOB]})
-                                             .replace('["@"]', '["\\udfff"]')), 422, "bad_input",
-                            ("resume", "surrogate")),
+    "v2-shape-counts-more-rows": (
+        INFER,
+        {"json": {"inputs": [_tensor("resume", [RESUME_TEXT], [2]), JOB]}},
+        422,
+        "bad_input",
+        ("resume", "shape [2]", "1 values"),
+    ),
+    "v2-negative-shape": (
+        INFER,
+        {"json": {"inputs": [_tensor("resume", [RESUME_TEXT], [-1]), JOB]}},
+        422,
+        "bad_input",
+        ("shape [-1]",),
+    ),
+    "v2-not-bytes": (
+        INFER,
+        {"json": {"inputs": [{**RESUME, "datatype": "FP32"}, JOB]}},
+        422,
+        "bad_input",
+        ("datatype fp32", "bytes"),
+    ),
+    "v2-input-twice": (
+        INFER,
+        {"json": {"inputs": [RESUME, JOB, _tensor("job_description", ["other"])]}},
+        422,
+        "bad_input",
+        ("job_description", "twice"),
+    ),
+    "v2-unknown-encoding": (
+        INFER,
+        {"json": {"inputs": [{**RESUME, "parameters": {"encoding": "rot13"}}, JOB]}},
+        422,
+        "bad_input",
+        ("encoding", "rot13"),
+    ),
+    "v2-options-not-json": (
+        INFER,
+        {"json": {"inputs": [RESUME, JOB, _tensor("options", ["{strict"])]}},
+        422,
+        "bad_input",
+        ("options", "json"),
+    ),
+    "v2-surrogate-job": (
+        INFER,
+        _raw_json(
+            json.dumps({"inputs": [RESUME, _tensor("job_description", ["@"])]}).replace('["@"]', '["\\ud800 Python"]')
+        ),
+        422,
+        "bad_input",
+        ("job_description", "surrogate"),
+    ),
+    "v2-surrogate-resume": (
+        INFER,
+        _raw_json(json.dumps({"inputs": [_tensor("resume", ["@"]), JOB]}).replace('["@"]', '["\\udfff"]')),
+        422,
+        "bad_input",
+        ("resume", "surrogate"),
+    ),
     # an error message that quotes a lone surrogate back could not be encoded (500, before)
-    "v2-surrogate-datatype": (INFER, _raw_json(json.dumps({"inputs": [{**RESUME, "datatype": "@"}, JOB]})
-                                               .replace('"@"', '"\\ud800"')), 422, "bad_input",
-                              ("datatype", "\\ud800")),
-    "v2-url-malformed-a-label": (INFER, {"json": {"inputs": [RESUME, _tensor("job_url", ["http://xn--/"])]}}, 422,
-                                 "bad_input", ("not a valid url",)),
+    "v2-surrogate-datatype": (
+        INFER,
+        _raw_json(json.dumps({"inputs": [{**RESUME, "datatype": "@"}, JOB]}).replace('"@"', '"\\ud800"')),
+        422,
+        "bad_input",
+        ("datatype", "\\ud800"),
+    ),
+    "v2-url-malformed-a-label": (
+        INFER,
+        {"json": {"inputs": [RESUME, _tensor("job_url", ["http://xn--/"])]}},
+        422,
+        "bad_input",
+        ("not a valid url",),
+    ),
     # v2 infer, binary tensor extension: KServe's decoder raised KeyError/ValueError/struct.error (500, before)
-    "v2-binary-without-header": (INFER, {"content": json.dumps({"inputs": [RESUME, JOB]}).encode(),
-                                         "headers": {"content-type": "application/octet-stream"}}, 400, "bad_request",
-                                 ("inference-header-content-length",)),
+    "v2-binary-without-header": (
+        INFER,
+        {
+            "content": json.dumps({"inputs": [RESUME, JOB]}).encode(),
+            "headers": {"content-type": "application/octet-stream"},
+        },
+        400,
+        "bad_request",
+        ("inference-header-content-length",),
+    ),
     "v2-binary-no-inputs": (INFER, _binary_infer({}, b""), 400, "bad_request", ("malformed", "inputs")),
-    "v2-binary-size-short": (INFER, _binary_infer({"inputs": [BINARY_RESUME, JOB]}, b""), 400, "bad_request",
-                             ("malformed", "reshape")),
-    "v2-binary-length-past-end": (INFER, _binary_infer({"inputs": [BINARY_RESUME, JOB]},
-                                                       struct.pack("<I", 1000) + b"Jane Doe 123"), 400, "bad_request",
-                                  ("malformed", "1000")),
+    "v2-binary-size-short": (
+        INFER,
+        _binary_infer({"inputs": [BINARY_RESUME, JOB]}, b""),
+        400,
+        "bad_request",
+        ("malformed", "reshape"),
+    ),
+    "v2-binary-length-past-end": (
+        INFER,
+        _binary_infer({"inputs": [BINARY_RESUME, JOB]}, struct.pack("<I", 1000) + b"Jane Doe 123"),
+        400,
+        "bad_request",
+        ("malformed", "1000"),
+    ),
     # KServe answered 501 (Not Implemented) to a model version the client asked for
-    "v2-model-version": (INFER + "?model_version=2", {"json": {"inputs": [RESUME, JOB]}}, 400, "bad_request",
-                         ("model_version",)),
+    "v2-model-version": (
+        INFER + "?model_version=2",
+        {"json": {"inputs": [RESUME, JOB]}},
+        400,
+        "bad_request",
+        ("model_version",),
+    ),
     # Starlette's own answers
     "unknown-route": ("/nowhere", {}, 404, "not_found", ("not found",)),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
@@ -185,11 +366,13 @@ def test_wrong_method_is_405_in_the_error_shape(parse_only_transformer: RunningT
 
 
 def test_caller_request_id_is_echoed_in_framework_errors(parse_only_transformer: RunningTransformer) -> None:
-    response = httpx.post(f"{parse_only_transformer.url}{TEXT}", json={}, headers={"x-request-id": "fuzz-42"},
-                          timeout=30)  # fmt: skip
+    response = httpx.post(
+        f"{parse_only_transformer.url}{TEXT}", json={}, headers={"x-request-id": "fuzz-42"}, timeout=30
+    )
     assert response.status_code == 422 and response.json()["request_id"] == "fuzz-42"
-    unsafe = httpx.post(f"{parse_only_transformer.url}{TEXT}", json={}, headers={"x-request-id": "../../etc"},
-                        timeout=30)  # fmt: skip
+    unsafe = httpx.post(
+        f"{parse_only_transformer.url}{TEXT}", json={}, headers={"x-request-id": "../../etc"}, timeout=30
+    )
     assert unsafe.json()["request_id"] not in ("../../etc", "")
 
 

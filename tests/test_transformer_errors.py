@@ -7,7 +7,6 @@ max_tokens (its answer is not valid JSON).
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import socket
@@ -22,6 +21,7 @@ from fpdf import FPDF
 
 from tests.conftest import RunningPredictor, RunningTransformer, free_port, start_transformer, stop_predictor
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT, resume_pdf
+from tests.v2_requests import v2_json_request
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # a PNG's magic bytes, then nothing decodable
 HEIC = b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64
@@ -88,17 +88,30 @@ def test_v2_bad_requests_are_422(transformer: RunningTransformer) -> None:
     resume = {"name": "resume", "datatype": "BYTES", "shape": [1], "data": [RESUME_TEXT]}
     job = {"name": "job_description", "datatype": "BYTES", "shape": [1], "data": [JOB_TEXT]}
     cases = {
-        "unknown input": {"inputs": [resume, job, {"name": "photo", "datatype": "BYTES", "shape": [1],
-                                                   "data": ["x"]}]},
+        "unknown input": {"inputs": [resume, job, {"name": "photo", "datatype": "BYTES", "shape": [1], "data": ["x"]}]},
         "job_description": {"inputs": [resume]},
-        "stream": {"inputs": [resume, job, {"name": "options", "datatype": "BYTES", "shape": [1],
-                                            "data": [json.dumps({"stream": True})]}]},
-        "options": {"inputs": [resume, job, {"name": "options", "datatype": "BYTES", "shape": [1],
-                                             "data": [json.dumps({"temperature": 3})]}]},
+        "stream": {
+            "inputs": [
+                resume,
+                job,
+                {"name": "options", "datatype": "BYTES", "shape": [1], "data": [json.dumps({"stream": True})]},
+            ]
+        },
+        "options": {
+            "inputs": [
+                resume,
+                job,
+                {"name": "options", "datatype": "BYTES", "shape": [1], "data": [json.dumps({"temperature": 3})]},
+            ]
+        },
         "base64": {"inputs": [{**resume, "data": ["%%%"], "parameters": {"encoding": "base64"}}, job]},
-        "rows": {"inputs": [{**resume, "shape": [2], "data": [RESUME_TEXT] * 2},
-                            {**job, "shape": [3], "data": [JOB_TEXT] * 3}]},
-    }  # fmt: skip
+        "rows": {
+            "inputs": [
+                {**resume, "shape": [2], "data": [RESUME_TEXT] * 2},
+                {**job, "shape": [3], "data": [JOB_TEXT] * 3},
+            ]
+        },
+    }
     for word, body in cases.items():
         _assert_error(httpx.post(url, json=body, timeout=60), 422, "bad_input", word)
 
@@ -106,8 +119,12 @@ def test_v2_bad_requests_are_422(transformer: RunningTransformer) -> None:
 @pytest.fixture(scope="module")
 def unreachable_transformer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTransformer]:
     port = free_port()  # bound and released: nothing listens there any more
-    proc, running = start_transformer(f"127.0.0.1:{port}", tmp_path_factory.mktemp("unreachable"),
-                                      TRANSFORMER_MAX_UPLOAD_BYTES="4096", TRANSFORMER_RETRY_AFTER_S="7")  # fmt: skip
+    proc, running = start_transformer(
+        f"127.0.0.1:{port}",
+        tmp_path_factory.mktemp("unreachable"),
+        TRANSFORMER_MAX_UPLOAD_BYTES="4096",
+        TRANSFORMER_RETRY_AFTER_S="7",
+    )
     yield running
     stop_predictor(proc)
 
@@ -186,8 +203,9 @@ def test_invalid_model_output_gets_one_retry_then_502_with_report(predictor: Run
 
 def test_artifacts_are_complete_or_absent(transformer: RunningTransformer) -> None:
     _upload(transformer, PNG)  # a failure ...
-    httpx.post(f"{transformer.url}/optimize/text", json={"resume_text": RESUME_TEXT, "job_description": JOB_TEXT},
-               timeout=180)  # ... and a success  # fmt: skip
+    httpx.post(
+        f"{transformer.url}/optimize/text", json={"resume_text": RESUME_TEXT, "job_description": JOB_TEXT}, timeout=180
+    )  # ... and a success
     entries = list(transformer.artifacts.iterdir())
     assert entries
     for entry in entries:
@@ -208,12 +226,7 @@ def _is_folder_of(entry: Path, request_id: str) -> bool:
 
 def test_base64_resume_round_trips_through_v2(transformer: RunningTransformer) -> None:
     data = resume_pdf()
-    body = {"inputs": [
-        {"name": "resume", "datatype": "BYTES", "shape": [1], "data": [base64.b64encode(data).decode()],
-         "parameters": {"encoding": "base64"}},
-        {"name": "job_description", "datatype": "BYTES", "shape": [1], "data": [JOB_TEXT]},
-        {"name": "options", "datatype": "BYTES", "shape": [1], "data": [json.dumps({"mode": "batch"})]},
-    ]}  # fmt: skip
+    body = v2_json_request([data], [JOB_TEXT], {"mode": "batch"})
     response = httpx.post(f"{transformer.url}/v2/models/resume-optimizer/infer", json=body, timeout=180)
     assert response.status_code == 200, response.text
     request_id = {o["name"]: o["data"] for o in response.json()["outputs"]}["request_id"][0]
@@ -222,9 +235,9 @@ def test_base64_resume_round_trips_through_v2(transformer: RunningTransformer) -
 
 def test_token_budgets_name_the_part_and_the_overage(predictor: RunningPredictor, tmp_path: Path) -> None:
     """Counted by the predictor's own tokenizer (vLLM's /tokenize); budgets set just under the real counts."""
-    from transformer.cleaning import clean_document, clean_text
-    from transformer.parsing import parse_document
-    from transformer.prompting import build_messages
+    from transformer.generation.prompting import build_messages
+    from transformer.reading.cleaning import clean_document, clean_text
+    from transformer.reading.parsing import parse_document
 
     def count(**body: object) -> int:
         reply = httpx.post(f"{predictor.url}/tokenize", json={"model": "resume-optimizer", **body}, timeout=30)
@@ -236,8 +249,11 @@ def test_token_budgets_name_the_part_and_the_overage(predictor: RunningPredictor
     job_tokens = count(prompt=job, add_special_tokens=False)
     prompt_tokens = count(messages=build_messages(resume, job))
     host = predictor.url.removeprefix("http://")
-    budgets = {"TRANSFORMER_RESUME_TOKEN_BUDGET": str(resume_tokens), "TRANSFORMER_JOB_TOKEN_BUDGET": str(job_tokens),
-               "TRANSFORMER_PROMPT_TOKEN_BUDGET": str(prompt_tokens - 1)}  # fmt: skip
+    budgets = {
+        "TRANSFORMER_RESUME_TOKEN_BUDGET": str(resume_tokens),
+        "TRANSFORMER_JOB_TOKEN_BUDGET": str(job_tokens),
+        "TRANSFORMER_PROMPT_TOKEN_BUDGET": str(prompt_tokens - 1),
+    }
     proc, running = start_transformer(host, tmp_path, **budgets)
     try:
 
@@ -246,11 +262,18 @@ def test_token_budgets_name_the_part_and_the_overage(predictor: RunningPredictor
             return httpx.post(f"{running.url}/optimize/text", json=body, timeout=60)
 
         longer = "\nVolunteer: taught Python to high-school students every Saturday."
-        _assert_error(send(RESUME_TEXT + longer, JOB_TEXT), 413, "too_large", "the resume is",
-                      "TRANSFORMER_RESUME_TOKEN_BUDGET")  # fmt: skip
-        _assert_error(send(RESUME_TEXT, JOB_TEXT + longer), 413, "too_large", "the job description is",
-                      "TRANSFORMER_JOB_TOKEN_BUDGET")  # fmt: skip
-        _assert_error(send(RESUME_TEXT, JOB_TEXT), 413, "too_large",
-                      f"the whole prompt is {prompt_tokens} tokens, 1 over")  # fmt: skip
+        _assert_error(
+            send(RESUME_TEXT + longer, JOB_TEXT), 413, "too_large", "the resume is", "TRANSFORMER_RESUME_TOKEN_BUDGET"
+        )
+        _assert_error(
+            send(RESUME_TEXT, JOB_TEXT + longer),
+            413,
+            "too_large",
+            "the job description is",
+            "TRANSFORMER_JOB_TOKEN_BUDGET",
+        )
+        _assert_error(
+            send(RESUME_TEXT, JOB_TEXT), 413, "too_large", f"the whole prompt is {prompt_tokens} tokens, 1 over"
+        )
     finally:
         stop_predictor(proc)

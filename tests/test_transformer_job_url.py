@@ -44,8 +44,9 @@ def job_site() -> Iterator[str]:
 
 def test_job_url_is_fetched_and_its_main_text_used(transformer: RunningTransformer, job_site: str) -> None:
     body = {"resume_text": RESUME_TEXT, "job_url": f"{job_site}/jobs/42"}
-    response = httpx.post(f"{transformer.url}/optimize/text", json=body, headers={"x-request-id": "from-url"},
-                          timeout=180)  # fmt: skip
+    response = httpx.post(
+        f"{transformer.url}/optimize/text", json=body, headers={"x-request-id": "from-url"}, timeout=180
+    )
     assert response.status_code == 200, response.text
     stored = transformer.artifacts / "from-url"
     job_text = (stored / "job_description.txt").read_text()
@@ -55,10 +56,12 @@ def test_job_url_is_fetched_and_its_main_text_used(transformer: RunningTransform
 
 
 def test_job_url_through_v2_infer(transformer: RunningTransformer, job_site: str) -> None:
-    body = {"inputs": [
-        {"name": "resume", "datatype": "BYTES", "shape": [1], "data": [RESUME_TEXT]},
-        {"name": "job_url", "datatype": "BYTES", "shape": [1], "data": [f"{job_site}/jobs/42"]},
-    ]}  # fmt: skip
+    body = {
+        "inputs": [
+            {"name": "resume", "datatype": "BYTES", "shape": [1], "data": [RESUME_TEXT]},
+            {"name": "job_url", "datatype": "BYTES", "shape": [1], "data": [f"{job_site}/jobs/42"]},
+        ]
+    }
     response = httpx.post(f"{transformer.url}/v2/models/resume-optimizer/infer", json=body, timeout=180)
     assert response.status_code == 200, response.text
 
@@ -72,15 +75,19 @@ def test_job_url_through_v2_infer(transformer: RunningTransformer, job_site: str
     ],
 )
 def test_forbidden_job_urls_are_refused(transformer: RunningTransformer, url: str, status: int, error: str) -> None:
-    response = httpx.post(f"{transformer.url}/optimize/text", json={"resume_text": RESUME_TEXT, "job_url": url},
-                          timeout=60)  # fmt: skip
+    response = httpx.post(
+        f"{transformer.url}/optimize/text", json={"resume_text": RESUME_TEXT, "job_url": url}, timeout=60
+    )
     assert response.status_code == status, response.text
     assert response.json()["error"] == error
 
 
 def test_a_missing_job_page_is_422(transformer: RunningTransformer, job_site: str) -> None:
-    response = httpx.post(f"{transformer.url}/optimize/text", json={"resume_text": RESUME_TEXT,
-                          "job_url": f"{job_site}/jobs/404"}, timeout=60)  # fmt: skip
+    response = httpx.post(
+        f"{transformer.url}/optimize/text",
+        json={"resume_text": RESUME_TEXT, "job_url": f"{job_site}/jobs/404"},
+        timeout=60,
+    )
     assert response.status_code == 422 and "404" in response.json()["detail"]
 
 

@@ -3,7 +3,6 @@ issue 6 is there, its figures match the requests that were made, and every label
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import Any
@@ -14,30 +13,34 @@ import pytest
 from tests.conftest import RunningTransformer
 from tests.prometheus_text import Samples, mean, scrape, value
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT, resume_docx, resume_pdf
-from transformer.features import lexical_diversity, word_count
+from tests.v2_requests import v2_json_request
+from transformer.quality.features import lexical_diversity, word_count
 
 V2 = "/v2/models/resume-optimizer/infer"
 ALLOWED_LABELS: dict[str, set[str] | re.Pattern[str]] = {
     "route": {"/optimize", "/optimize/text", V2},
     "mode": {"realtime", "batch"},
     "code": re.compile(r"^[1-5]\d\d$"),
-    "stage": {"parse", "job", "clean", "prompt", "budget", "predict", "validate", "ground", "score", "store"},
+    "stage": {"parse", "job", "clean", "prompt", "budget", "predict", "validate", "fact_check", "score", "store"},
     "result": {"ok", "error", "valid", "invalid"},
     "phase": {"before", "after"},
     "format": {"pdf", "docx", "image", "text"},
-    "feature": {"resume_words", "job_description_words", "shared_token_ratio", "lexical_diversity", "pdf_share",
-                "skill_items", "schema_validity"},
+    "feature": {
+        "resume_words",
+        "job_description_words",
+        "shared_token_ratio",
+        "lexical_diversity",
+        "pdf_share",
+        "skill_items",
+        "schema_validity",
+    },
     "le": re.compile(r"^(\+Inf|[0-9.e+-]+)$"),
-}  # fmt: skip
+}
 HISTOGRAMS = ["skill_items", "shared_token_ratio", "resume_words", "job_description_words", "lexical_diversity_ratio"]
 
 
 def _v2(transformer: RunningTransformer, data: bytes) -> dict[str, Any]:
-    body = {"inputs": [
-        {"name": "resume", "datatype": "BYTES", "shape": [1], "data": [base64.b64encode(data).decode()],
-         "parameters": {"encoding": "base64"}},
-        {"name": "job_description", "datatype": "BYTES", "shape": [1], "data": [JOB_TEXT]},
-    ]}  # fmt: skip
+    body = v2_json_request([data], [JOB_TEXT])
     response = httpx.post(f"{transformer.url}{V2}", json=body, timeout=180)
     assert response.status_code == 200, response.text
     outputs = {o["name"]: o["data"] for o in response.json()["outputs"]}
@@ -50,8 +53,7 @@ def traffic(transformer: RunningTransformer) -> dict[str, Any]:
     before = scrape(transformer.url)
     results = [_v2(transformer, resume_pdf())]
     files = {"resume": ("cv.docx", resume_docx(), "application/octet-stream")}
-    response = httpx.post(f"{transformer.url}/optimize", files=files, data={"job_description": JOB_TEXT},
-                          timeout=180)  # fmt: skip
+    response = httpx.post(f"{transformer.url}/optimize", files=files, data={"job_description": JOB_TEXT}, timeout=180)
     assert response.status_code == 200, response.text
     results.append(response.json())
     body = {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT, "options": {"mode": "batch"}}

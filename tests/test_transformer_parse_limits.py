@@ -24,17 +24,25 @@ from tests.test_ocr import LINES, pdf_with_pages, render_page
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTransformer]:
     proc, running = start_transformer(
-        f"127.0.0.1:{free_port()}", tmp_path_factory.mktemp("parse-limits"),
-        TRANSFORMER_MAX_RESUME_CHARS="5000", TRANSFORMER_PARSE_TIMEOUT_S="1", TRANSFORMER_DOCX_MAX_ENTRIES="200",
-    )  # fmt: skip
+        f"127.0.0.1:{free_port()}",
+        tmp_path_factory.mktemp("parse-limits"),
+        TRANSFORMER_MAX_RESUME_CHARS="5000",
+        TRANSFORMER_PARSE_TIMEOUT_S="1",
+        TRANSFORMER_DOCX_MAX_ENTRIES="200",
+    )
     yield running
     stop_predictor(proc)
 
 
 def upload(transformer: RunningTransformer, data: bytes, request_id: str = "") -> httpx.Response:
     headers = {"x-request-id": request_id} if request_id else {}
-    return httpx.post(f"{transformer.url}/optimize", files={"resume": ("resume", data)},
-                      data={"job_description": JOB_TEXT}, headers=headers, timeout=60)  # fmt: skip
+    return httpx.post(
+        f"{transformer.url}/optimize",
+        files={"resume": ("resume", data)},
+        data={"job_description": JOB_TEXT},
+        headers=headers,
+        timeout=60,
+    )
 
 
 def refused(response: httpx.Response, status: int, error: str, *words: str) -> None:

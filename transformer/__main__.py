@@ -20,11 +20,11 @@ def main() -> None:
     from kserve.model_server import app
     from kserve.model_server import parser as kserve_parser
 
+    from common.json_logs import configure_logging
     from transformer import MODEL_NAME, metrics, routes
-    from transformer.logs import configure_logging
+    from transformer.generation.predictor_client import PredictorClient
     from transformer.model import ResumeOptimizerModel
     from transformer.pipeline import Pipeline
-    from transformer.predictor_client import PredictorClient
     from transformer.settings import TransformerSettings
     from transformer.storage import ArtifactStore
 
@@ -32,9 +32,10 @@ def main() -> None:
     settings = TransformerSettings()
     if args.predictor_host:
         settings = settings.model_copy(update={"predictor_host": args.predictor_host})
-    configure_logging(settings.log_level)
-    store = ArtifactStore(settings.artifacts_dir, enabled=settings.store_artifacts,
-                          retention_days=settings.artifact_retention_days)  # fmt: skip
+    configure_logging(settings.log_level, logger_name="transformer")
+    store = ArtifactStore(
+        settings.artifacts_dir, enabled=settings.store_artifacts, retention_days=settings.artifact_retention_days
+    )
     store.sweep()
     client = PredictorClient(settings)
     pipeline = Pipeline(settings, client, store)

@@ -22,89 +22,35 @@ import argparse
 import json
 import logging
 import math
-import os
 import re
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel
 
-from transformer.documents import DocumentFormat
-from transformer.features import input_features, vocabulary_tokens
-from transformer.scoring import count_skill_items, resume_text, shared_token_ratio
-from transformer.validation import validate_output
+from common.atomic_files import write_text_atomically
+from transformer.generation.validation import validate_output
+from transformer.monitoring.baseline_file import (
+    FEATURES,
+    Baseline,
+    BaselineError,
+    Distribution,
+    Features,
+    Vocabulary,
+)
+from transformer.quality.features import input_features, vocabulary_tokens
+from transformer.quality.scoring import count_skill_items, resume_text, shared_token_ratio
+from transformer.reading.documents import DocumentFormat
 
 log = logging.getLogger("transformer.baseline")
-Feature = Literal[
-    "resume_words", "job_description_words", "lexical_diversity", "shared_token_ratio", "skill_items",
-    "schema_validity", "pdf_share",
-]  # fmt: skip
-FEATURES: tuple[Feature, ...] = get_args(Feature)
 SHARES = frozenset({"schema_validity", "pdf_share"})  # 0/1 per pair: only the mean (the share) means anything
 QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
-TOKENIZATION = (
-    "features.vocabulary_tokens: scoring.tokenize (NFKD accent strip, casefold, letter/digit runs with inner "
-    "'.', '/', ''' and trailing '+'/'#' kept, possessive 's dropped, stopwords dropped), less tokens without a "
-    "letter and generic job-ad filler; counted once per distinct job description"
-)
 _RESUME = re.compile(r"<resume>\n(.*)\n</resume>", re.DOTALL)
 _JOB = re.compile(r"<job_description>\n(.*)\n</job_description>", re.DOTALL)
-
-
-class BaselineError(ValueError):
-    """A training file or baseline file that cannot be used."""
-
-
-class Distribution(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    count: int | None = Field(None, ge=0, description="values the figures were computed from (null: unknown)")
-    mean: float | None = None
-    p5: float | None = None
-    p25: float | None = None
-    p50: float | None = None
-    p75: float | None = None
-    p95: float | None = None
-
-
-class Features(BaseModel):
-    """One distribution per monitored feature (names as in the resume_optimizer_baseline{feature} gauge)."""
-
-    model_config = ConfigDict(extra="forbid")
-    resume_words: Distribution = Distribution()
-    job_description_words: Distribution = Distribution()
-    lexical_diversity: Distribution = Distribution()
-    shared_token_ratio: Distribution = Distribution()
-    skill_items: Distribution = Distribution()
-    schema_validity: Distribution = Distribution()
-    pdf_share: Distribution = Distribution()
-
-
-class Vocabulary(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    tokenization: str = TOKENIZATION
-    stand_in: bool = Field(False, description="true: not the adapter's training vocabulary (see note)")
-    note: str = ""
-    documents: int = Field(0, ge=0, description="distinct job descriptions counted")
-    tokens: dict[str, int] = Field(default_factory=dict, description="token -> job descriptions holding it")
-
-
-class Baseline(BaseModel):
-    """monitoring/baseline.json."""
-
-    model_config = ConfigDict(extra="forbid")
-    version: Literal[1] = 1
-    source: str = Field(description="what the figures were computed from")
-    created_at: datetime
-    pairs: int | None = Field(None, ge=0, description="training pairs read")
-    features: Features
-    vocabulary: Vocabulary
 
 
 class TrainingPair(BaseModel):
@@ -208,49 +154,6 @@ def build_baseline(pairs: Iterable[TrainingPair], source: str) -> Baseline:
     )
 
 
-def load_baseline(path: Path) -> Baseline:
-    try:
-        return Baseline.model_validate_json(path.read_bytes())
-    except OSError as exc:
-        raise BaselineError(f"cannot read the baseline {path}: {exc.strerror}") from None
-    except ValidationError as exc:
-        raise BaselineError(f"{path} is not a baseline file: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}") \
-            from None  # fmt: skip
-
-
-def write_json_atomically(path: Path, text: str) -> None:
-    """Replace `path` in one rename, so a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-class BaselineCollector(Collector):
-    """resume_optimizer_baseline{feature}: the baseline's mean of each feature that has one."""
-
-    def __init__(self, baseline: Baseline) -> None:
-        self.baseline = baseline
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        family = GaugeMetricFamily(
-            "resume_optimizer_baseline", "Training-baseline mean of each monitored feature", labels=["feature"]
-        )
-        for name in FEATURES:
-            mean = getattr(self.baseline.features, name).mean
-            if mean is not None:
-                family.add_metric([name], mean)
-        yield family
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m transformer.baseline", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -263,10 +166,14 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, BaselineError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    write_json_atomically(args.out, baseline.model_dump_json(indent=2) + "\n")
+    write_text_atomically(args.out, baseline.model_dump_json(indent=2) + "\n")
     means = {name: getattr(baseline.features, name).mean for name in FEATURES}
-    summary = {"out": str(args.out), "pairs": baseline.pairs, "means": means,
-               "vocabulary_tokens": len(baseline.vocabulary.tokens)}  # fmt: skip
+    summary = {
+        "out": str(args.out),
+        "pairs": baseline.pairs,
+        "means": means,
+        "vocabulary_tokens": len(baseline.vocabulary.tokens),
+    }
     print(json.dumps(summary))
     return 0
 

@@ -24,40 +24,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from transformer.baseline import BaselineError, load_baseline, write_json_atomically
-from transformer.features import vocabulary_tokens
+from common.atomic_files import write_text_atomically
+from transformer.monitoring.baseline_file import BaselineError, load_baseline
+from transformer.monitoring.drift_report import RankedToken, VocabularyDriftReport
+from transformer.quality.features import vocabulary_tokens
+from transformer.storage import JOB_DESCRIPTION_FILE
 
 log = logging.getLogger("transformer.drift")
-JOB_FILE = "job_description.txt"
 TOP_TOKENS = 100
-
-
-class RankedToken(BaseModel):
-    token: str
-    documents: int = Field(description="recent distinct job descriptions holding the token")
-    in_training: bool
-
-
-class VocabularyDriftReport(BaseModel):
-    """The vocabulary-drift report (on the artifacts' volume: it lists job-description tokens)."""
-
-    model_config = ConfigDict(extra="forbid")
-    version: int = 1
-    generated_at: datetime
-    window_days: float
-    window_start: datetime
-    requests: int = Field(description="stored requests with a job description in the window")
-    documents: int = Field(description="distinct job descriptions among them")
-    top_n: int
-    absent: int = Field(description="top tokens absent from the training vocabulary")
-    drift_ratio: float | None = Field(None, ge=0, le=1, description="absent / top tokens; null without documents")
-    baseline_source: str
-    baseline_vocabulary_stand_in: bool
-    top_tokens: list[RankedToken]
 
 
 def recent_job_descriptions(artifacts: Path, since: float) -> Iterator[str]:
@@ -67,7 +41,7 @@ def recent_job_descriptions(artifacts: Path, since: float) -> Iterator[str]:
     for folder in sorted(artifacts.iterdir()):
         if folder.name.startswith("."):  # an unpublished (staging) folder
             continue
-        path = folder / JOB_FILE
+        path = folder / JOB_DESCRIPTION_FILE
         try:
             if path.stat().st_mtime < since:
                 continue
@@ -103,8 +77,7 @@ def build_report(
 ) -> VocabularyDriftReport:
     baseline = load_baseline(baseline_path)
     now = now if now is not None else time.time()
-    requests, documents, top = vocabulary_drift(artifacts, baseline.vocabulary.tokens, days=days, top_n=top_n,
-                                                now=now)  # fmt: skip
+    requests, documents, top = vocabulary_drift(artifacts, baseline.vocabulary.tokens, days=days, top_n=top_n, now=now)
     absent = sum(not t.in_training for t in top)
     return VocabularyDriftReport(
         generated_at=datetime.fromtimestamp(now, UTC),
@@ -119,47 +92,6 @@ def build_report(
         baseline_vocabulary_stand_in=baseline.vocabulary.stand_in,
         top_tokens=top,
     )
-
-
-class VocabularyDriftCollector(Collector):
-    """Serves the latest report file at each scrape (re-read when it changes); no series without a report."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._cached: tuple[float, VocabularyDriftReport | None] | None = None
-
-    def _report(self) -> VocabularyDriftReport | None:
-        try:
-            mtime = self.path.stat().st_mtime
-        except OSError:
-            return None
-        if self._cached is None or self._cached[0] != mtime:
-            try:
-                report: VocabularyDriftReport | None = VocabularyDriftReport.model_validate_json(self.path.read_bytes())
-            except (OSError, ValidationError) as exc:
-                # Not str(exc): a ValidationError quotes the bad values, and the report holds job-ad tokens.
-                reason = f"{exc.error_count()} invalid field(s)" if isinstance(exc, ValidationError) else exc.strerror
-                log.warning("unreadable vocabulary-drift report",
-                            extra={"path": str(self.path), "error": type(exc).__name__, "reason": reason})  # fmt: skip
-                report = None
-            self._cached = (mtime, report)
-        return self._cached[1]
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        report = self._report()
-        if report is None:
-            return
-        if report.drift_ratio is not None:
-            yield GaugeMetricFamily(
-                "resume_optimizer_vocabulary_drift_ratio",
-                "Share of the top job-description tokens of the window absent from the training vocabulary",
-                value=report.drift_ratio,
-            )
-        yield GaugeMetricFamily(
-            "resume_optimizer_vocabulary_drift_report_timestamp_seconds",
-            "When the vocabulary-drift report was computed (Unix time)",
-            value=report.generated_at.timestamp(),
-        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,9 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     except BaselineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    write_json_atomically(args.out, report.model_dump_json(indent=2) + "\n")
-    summary = {"out": str(args.out), "requests": report.requests, "documents": report.documents,
-               "absent": report.absent, "top": len(report.top_tokens), "drift_ratio": report.drift_ratio}  # fmt: skip
+    write_text_atomically(args.out, report.model_dump_json(indent=2) + "\n")
+    summary = {
+        "out": str(args.out),
+        "requests": report.requests,
+        "documents": report.documents,
+        "absent": report.absent,
+        "top": len(report.top_tokens),
+        "drift_ratio": report.drift_ratio,
+    }
     print(json.dumps(summary))
     return 0
 

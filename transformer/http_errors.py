@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from transformer import metrics
 from transformer.errors import BadInput, ServiceError, encodable
-from transformer.pipeline import new_request_id
+from transformer.request_ids import new_request_id
 
 log = logging.getLogger("transformer.http_errors")
 MAX_REPORTED_PROBLEMS = 5

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
 if TYPE_CHECKING:
-    from transformer.adapter_age import StatusPoller
-    from transformer.features import InputFeatures
-    from transformer.scoring import QualityMetrics
+    from transformer.monitoring.adapter_age import StatusPoller
+    from transformer.quality.features import InputFeatures
+    from transformer.quality.scoring import QualityMetrics
     from transformer.settings import TransformerSettings
 
 log = logging.getLogger("transformer.metrics")
@@ -107,9 +107,9 @@ def install_collectors(settings: TransformerSettings, registry: CollectorRegistr
     Returns the started /status poller when the adapter's age comes from the predictor (None when
     TRANSFORMER_ADAPTER_TRAINED_AT pins it).
     """
-    from transformer.adapter_age import AdapterAgeCollector, StatusPoller
-    from transformer.baseline import BaselineCollector, BaselineError, load_baseline
-    from transformer.drift import VocabularyDriftCollector
+    from transformer.monitoring.adapter_age import AdapterAgeCollector, StatusPoller
+    from transformer.monitoring.baseline_file import BaselineCollector, BaselineError, load_baseline
+    from transformer.monitoring.drift_report import VocabularyDriftCollector
 
     try:
         registry.register(BaselineCollector(load_baseline(settings.baseline_path)))

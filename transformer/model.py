@@ -7,7 +7,7 @@ import base64
 import binascii
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import kserve
 from kserve.errors import InvalidInput
@@ -16,26 +16,54 @@ from kserve.protocol.infer_type import InferInput, InferOutput, InferRequest, In
 from pydantic import ValidationError
 
 from transformer import metrics
+from transformer.contracts import TailorInput, TailorOptions, TailorResult
 from transformer.errors import BadInput, ServiceError, unicode_text
-from transformer.pipeline import Pipeline, TailorInput, TailorOptions, TailorResult, new_request_id
+from transformer.request_ids import new_request_id
+
+if TYPE_CHECKING:  # types only: the pipeline and the client are handed in (see transformer.__main__)
+    from transformer.pipeline import Pipeline
 
 INPUTS = [
-    {"name": "resume", "datatype": "BYTES", "shape": [-1],
-     "description": "resume file bytes (binary tensor extension, or a base64 string with parameters "
-                    "{\"encoding\": \"base64\"}) or the resume as text"},
-    {"name": "resume_filename", "datatype": "BYTES", "shape": [-1], "optional": True,
-     "description": "original file name, a hint only (the format is read from the content)"},
+    {
+        "name": "resume",
+        "datatype": "BYTES",
+        "shape": [-1],
+        "description": "resume file bytes (binary tensor extension, or a base64 string with parameters "
+        '{"encoding": "base64"}) or the resume as text',
+    },
+    {
+        "name": "resume_filename",
+        "datatype": "BYTES",
+        "shape": [-1],
+        "optional": True,
+        "description": "original file name, a hint only (the format is read from the content)",
+    },
     {"name": "job_description", "datatype": "BYTES", "shape": [-1], "description": "job description text"},
-    {"name": "job_url", "datatype": "BYTES", "shape": [-1], "optional": True,
-     "description": "job posting URL, instead of job_description"},
-    {"name": "options", "datatype": "BYTES", "shape": [-1], "optional": True,
-     "description": "JSON per row (or one row for all): {strict: bool, mode: realtime|batch}"},
-]  # fmt: skip
+    {
+        "name": "job_url",
+        "datatype": "BYTES",
+        "shape": [-1],
+        "optional": True,
+        "description": "job posting URL, instead of job_description",
+    },
+    {
+        "name": "options",
+        "datatype": "BYTES",
+        "shape": [-1],
+        "optional": True,
+        "description": "JSON per row (or one row for all): {strict: bool, mode: realtime|batch}",
+    },
+]
 OUTPUTS = [
     {"name": "tailored_resume", "datatype": "BYTES", "shape": [-1], "description": "JSON, see GET /schema"},
     {"name": "schema_valid", "datatype": "BOOL", "shape": [-1]},
     {"name": "quality", "datatype": "BYTES", "shape": [-1], "description": "JSON quality metrics"},
-    {"name": "hallucinations", "datatype": "BYTES", "shape": [-1], "description": "JSON grounding report"},
+    {
+        "name": "hallucinations",
+        "datatype": "BYTES",
+        "shape": [-1],
+        "description": "JSON fact-check report (every generated claim looked up in the resume)",
+    },
     {"name": "request_id", "datatype": "BYTES", "shape": [-1], "description": "artifact id of each row"},
 ]
 
@@ -161,8 +189,11 @@ class ResumeOptimizerModel(kserve.Model):
         inputs = []
         for row in range(rows):
             try:
-                row_options = TailorOptions.model_validate_json(_as_text(options[row], "options", row)) if options \
-                    else TailorOptions()  # fmt: skip
+                row_options = (
+                    TailorOptions.model_validate_json(_as_text(options[row], "options", row))
+                    if options
+                    else TailorOptions()
+                )
             except ValidationError as exc:
                 first = exc.errors()[0]
                 where = f" at {'.'.join(str(part) for part in first['loc'])}" if first["loc"] else ""
@@ -211,5 +242,8 @@ class ResumeOptimizerModel(kserve.Model):
             text_output("hallucinations", [r.hallucinations.model_dump_json() for r in results]),
             text_output("request_id", [r.request_id for r in results]),
         ]
-        return InferResponse(response_id=results[0].request_id.rsplit("-", 1)[0] if n > 1 else results[0].request_id,
-                             model_name=self.name, infer_outputs=outputs)  # fmt: skip
+        return InferResponse(
+            response_id=results[0].request_id.rsplit("-", 1)[0] if n > 1 else results[0].request_id,
+            model_name=self.name,
+            infer_outputs=outputs,
+        )

@@ -1,6 +1,7 @@
 """The tailoring pipeline: bytes + job text in, validated and fact-checked tailored resume out.
 
-    parsing -> cleaning -> prompting -> predictor -> validation (one retry) -> grounding -> scoring -> storage
+    reading (parsing, cleaning, job page) -> prompting -> predictor -> validation (one retry)
+        -> fact check -> scoring -> storage
 
 Stages are plain functions over pydantic models; this module only runs them in order, times them, stores
 the artifacts and counts the metrics, so the v2 endpoint, the REST routes and streaming share one path.
@@ -10,86 +11,72 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
+from typing import Any
 
 from transformer import metrics
-from transformer.cleaning import clean_document, clean_text
-from transformer.deadline import Deadline
-from transformer.documents import Document
+from transformer.contracts import TailorInput, TailorResult
 from transformer.errors import BadInput, DocumentTooLarge, EmptyDocument, InvalidModelOutput, ServiceError
-from transformer.features import input_features
-from transformer.grounding import GroundingReport, check_grounding, strip_unsupported
-from transformer.job_fetch import JobFetchPolicy, fetch_job_text
-from transformer.parsing import DocxLimits, parse_document
-from transformer.predictor_client import Completion, PredictorClient
-from transformer.prompting import build_chat_request
-from transformer.schema import generation_schema
-from transformer.scoring import QualityMetrics, score
+from transformer.fact_check.check import check_claims, strip_unsupported
+from transformer.generation.predictor_client import Completion, PredictorClient
+from transformer.generation.prompting import ChatRequest, build_chat_request
+from transformer.generation.schema import TailoredResume, generation_schema
+from transformer.generation.validation import ValidationOutcome, validate_output
+from transformer.quality.features import input_features
+from transformer.quality.scoring import score
+from transformer.reading.cleaning import clean_document, clean_text
+from transformer.reading.deadline import Deadline
+from transformer.reading.documents import Document
+from transformer.reading.job_fetch import JobFetchPolicy, fetch_job_text
+from transformer.reading.parsing import parse_with_settings
 from transformer.settings import TransformerSettings
-from transformer.storage import ArtifactStore
-from transformer.validation import ValidationOutcome, validate_output
+from transformer.storage import (
+    ERROR_FILE,
+    FEATURES_FILE,
+    JOB_DESCRIPTION_FILE,
+    JOB_URL_FILE,
+    PROMPT_FILE,
+    RESULT_FILE,
+    RESUME_TEXT_FILE,
+    UPLOAD_FILE,
+    UPLOAD_FILENAME_FILE,
+    ArtifactStore,
+    raw_output_file,
+)
 
 log = logging.getLogger("transformer.pipeline")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_ATTEMPTS = 2  # one retry after an invalid answer
 EventCallback = Callable[[str, dict[str, Any]], Awaitable[None]]
-
-
-class TailorOptions(BaseModel):
-    """Per-request options (`options` input of v2, fields of the REST routes)."""
-
-    model_config = ConfigDict(extra="forbid")
-    stream: bool = Field(False, description="stream the predictor's tokens as server-sent events")
-    strict: bool = Field(False, description="drop items the resume does not support from the returned resume")
-    mode: Literal["realtime", "batch"] = Field("realtime", description="realtime (interactive) or batch traffic")
-
-
-class TailorInput(BaseModel):
-    resume: bytes
-    resume_filename: str | None = None
-    job_description: str | None = None
-    job_url: str | None = None
-    options: TailorOptions = TailorOptions()
-
-
-class TailorResult(BaseModel):
-    request_id: str
-    tailored_resume: dict[str, Any]
-    schema_valid: bool
-    quality: QualityMetrics
-    hallucinations: GroundingReport
 
 
 async def _parse(data: bytes, settings: TransformerSettings) -> Document:
     """parse_document in a worker thread under the settings' limits; the parse deadline is checked inside,
     and waited for here too (with a little grace), so even a page stuck in native code cannot hang the request."""
-    limits = DocxLimits(
-        max_unzipped_bytes=settings.docx_max_unzipped_bytes,
-        max_entries=settings.docx_max_entries,
-        max_compression_ratio=settings.docx_max_compression_ratio,
-    )
-    work = asyncio.to_thread(
-        parse_document, data, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages,
-        max_image_pixels=settings.max_image_pixels, ocr_timeout_s=settings.ocr_timeout_s,
-        timeout_s=settings.parse_timeout_s, max_chars=settings.max_resume_chars, docx_limits=limits,
-    )  # fmt: skip
+    work = asyncio.to_thread(parse_with_settings, data, settings)
     try:
         return await asyncio.wait_for(work, timeout=settings.parse_timeout_s + 5)
     except TimeoutError:
         raise Deadline(settings.parse_timeout_s).expired() from None
 
 
-def new_request_id(proposed: str | None = None) -> str:
-    """The caller's id where it is safe as a folder name, else a fresh one."""
-    if proposed and _REQUEST_ID.match(proposed) and proposed not in {".", ".."}:
-        return proposed
-    return uuid.uuid4().hex
+@dataclass
+class _Inputs:
+    """What one request's inputs read as: the cleaned resume and the job description text."""
+
+    resume: Document
+    job_text: str
+
+
+@dataclass
+class _Generation:
+    """The first valid answer of the predictor, and what it cost."""
+
+    resume: TailoredResume
+    prompt_tokens: int
+    output_tokens: int
+    attempts: int
 
 
 class Pipeline:
@@ -106,33 +93,38 @@ class Pipeline:
 
     async def run(self, request: TailorInput, request_id: str, on_event: EventCallback | None = None) -> TailorResult:
         """Tailor one resume to one job description. Raises a ServiceError subclass on failure."""
-        artifacts: dict[str, Any] = {"upload.bin": request.resume}
+        artifacts: dict[str, Any] = {UPLOAD_FILE: request.resume}
         if request.resume_filename:
-            artifacts["upload_filename.txt"] = request.resume_filename
+            artifacts[UPLOAD_FILENAME_FILE] = request.resume_filename
         if request.job_url:
-            artifacts["job_url.txt"] = request.job_url
+            artifacts[JOB_URL_FILE] = request.job_url
         stages: dict[str, float] = {}
         started = time.perf_counter()
         try:
             result = await self._run(request, request_id, on_event, artifacts, stages)
         except ServiceError as exc:
             exc.request_id = request_id
-            artifacts["error.json"] = exc.body(request_id)
+            artifacts[ERROR_FILE] = exc.body(request_id)
             await self._store(request_id, artifacts)
+            seconds = round(time.perf_counter() - started, 4)
             log.warning(
                 "request failed",
-                extra={"request_id": request_id, "error": exc.error, "status": exc.status,
-                       "seconds": round(time.perf_counter() - started, 4)},
-            )  # fmt: skip
+                extra={"request_id": request_id, "error": exc.error, "status": exc.status, "seconds": seconds},
+            )
             raise
         with _stage(stages, "store"):
             await self._store(request_id, artifacts)
         log.info(
             "request done",
-            extra={"request_id": request_id, "seconds": round(time.perf_counter() - started, 4),
-                   "stages": stages, "skill_items": result.quality.skill_items,
-                   "unsupported": result.hallucinations.unsupported, "attempts": result.quality.attempts},
-        )  # fmt: skip
+            extra={
+                "request_id": request_id,
+                "seconds": round(time.perf_counter() - started, 4),
+                "stages": stages,
+                "skill_items": result.quality.skill_items,
+                "unsupported": result.hallucinations.unsupported,
+                "attempts": result.quality.attempts,
+            },
+        )
         return result
 
     async def _store(self, request_id: str, artifacts: dict[str, Any]) -> None:
@@ -151,38 +143,75 @@ class Pipeline:
         artifacts: dict[str, Any],
         stages: dict[str, float],
     ) -> TailorResult:
-        settings = self.settings
+        """The stages in order: read, prompt, generate (validated), fact check and score."""
+        inputs = await self._read_inputs(request, request_id, artifacts, stages)
+        chat = await self._prompt(inputs, stream=on_event is not None, artifacts=artifacts, stages=stages)
+        generation = await self._generate(chat, on_event, artifacts, stages)
+        result = self._check_and_score(request_id, generation, inputs, request.options.strict, stages)
+        artifacts[RESULT_FILE] = result.model_dump_json(indent=2).encode()
+        return result
+
+    async def _read_inputs(
+        self, request: TailorInput, request_id: str, artifacts: dict[str, Any], stages: dict[str, float]
+    ) -> _Inputs:
+        """Parse and clean the resume, get the job description, and count the input features."""
         with _stage(stages, "parse"):
-            resume_doc = await _parse(request.resume, settings)
+            resume_doc = await _parse(request.resume, self.settings)
         with _stage(stages, "job"):
             job_text = await self._job_text(request)
         with _stage(stages, "clean"):
             resume_doc = clean_document(resume_doc)
         log.info(
             "inputs read",
-            extra={"request_id": request_id, "format": resume_doc.format, "pages": resume_doc.pages,
-                   "resume_bytes": resume_doc.size_bytes, "resume_sha256": resume_doc.sha256[:16],
-                   "resume_chars": len(resume_doc.text), "job_chars": len(job_text)},
-        )  # fmt: skip
-        artifacts["resume.txt"] = resume_doc.text
-        artifacts["job_description.txt"] = job_text  # the vocabulary-drift job reads it (transformer.drift)
+            extra={
+                "request_id": request_id,
+                "format": resume_doc.format,
+                "pages": resume_doc.pages,
+                "resume_bytes": resume_doc.size_bytes,
+                "resume_sha256": resume_doc.sha256[:16],
+                "resume_chars": len(resume_doc.text),
+                "job_chars": len(job_text),
+            },
+        )
+        artifacts[RESUME_TEXT_FILE] = resume_doc.text
+        artifacts[JOB_DESCRIPTION_FILE] = job_text  # the vocabulary-drift job reads it (transformer.drift)
         # Off the event loop: lexical diversity over a 100k-character resume takes tens of milliseconds.
         features = await asyncio.to_thread(input_features, resume_doc.text, job_text, resume_doc.format)
         metrics.observe_inputs(features)
-        artifacts["features.json"] = features.model_dump()
+        artifacts[FEATURES_FILE] = features.model_dump()
+        return _Inputs(resume_doc, job_text)
+
+    async def _prompt(
+        self, inputs: _Inputs, *, stream: bool, artifacts: dict[str, Any], stages: dict[str, float]
+    ) -> ChatRequest:
+        """The chat request for the predictor, refused (413) when a part is over its token budget."""
+        settings = self.settings
         with _stage(stages, "prompt"):
             chat = build_chat_request(
-                resume_doc.text, job_text, model=settings.predictor_model, schema=self.schema,
-                max_tokens=settings.max_output_tokens, temperature=settings.temperature,
-                stream=on_event is not None,
-            )  # fmt: skip
-        artifacts["prompt.json"] = chat.model_dump(exclude_none=True)
+                inputs.resume.text,
+                inputs.job_text,
+                model=settings.predictor_model,
+                schema=self.schema,
+                max_tokens=settings.max_output_tokens,
+                temperature=settings.temperature,
+                stream=stream,
+            )
+        artifacts[PROMPT_FILE] = chat.model_dump(exclude_none=True)
         with _stage(stages, "budget"):
-            await self._check_token_budgets(resume_doc.text, job_text, chat.messages)
+            await self._check_token_budgets(inputs.resume.text, inputs.job_text, chat.messages)
+        return chat
 
-        resume = None
+    async def _generate(
+        self,
+        chat: ChatRequest,
+        on_event: EventCallback | None,
+        artifacts: dict[str, Any],
+        stages: dict[str, float],
+    ) -> _Generation:
+        """Ask the predictor, validate, and ask once more after an invalid answer (502 after the second)."""
         outcomes: list[ValidationOutcome] = []
         prompt_tokens = output_tokens = 0
+        resume: TailoredResume | None = None
         for attempt in range(1, MAX_ATTEMPTS + 1):
             with _stage(stages, "predict"):
                 completion: Completion = await self.client.complete(
@@ -190,7 +219,7 @@ class Pipeline:
                 )
             prompt_tokens += completion.prompt_tokens
             output_tokens += completion.output_tokens
-            artifacts[f"raw_output_{attempt}.txt"] = completion.content
+            artifacts[raw_output_file(attempt)] = completion.content
             with _stage(stages, "validate"):
                 resume, outcome = validate_output(completion.content, completion.finish_reason)
             outcomes.append(outcome)
@@ -207,27 +236,36 @@ class Pipeline:
             raise InvalidModelOutput(
                 f"the predictor's answer was not a valid tailored resume after {MAX_ATTEMPTS} attempts", report=report
             )
+        return _Generation(resume, prompt_tokens, output_tokens, len(outcomes))
 
-        with _stage(stages, "ground"):
-            report = check_grounding(resume, resume_doc.text, job_text)
+    def _check_and_score(
+        self, request_id: str, generation: _Generation, inputs: _Inputs, strict: bool, stages: dict[str, float]
+    ) -> TailorResult:
+        """Fact-check every claim against the resume (strict: drop the unsupported ones), then score the answer."""
+        with _stage(stages, "fact_check"):
+            report = check_claims(generation.resume, inputs.resume.text, inputs.job_text)
         metrics.HALLUCINATION_CHECKED.inc(report.checked)
         metrics.HALLUCINATION_UNSUPPORTED.inc(report.unsupported)
-        returned = strip_unsupported(resume, report) if request.options.strict else resume
+        returned = strip_unsupported(generation.resume, report) if strict else generation.resume
         with _stage(stages, "score"):
             quality = score(
-                returned, resume_doc.text, job_text, report, prompt_tokens=prompt_tokens,
-                output_tokens=output_tokens, stage_seconds=stages, attempts=len(outcomes),
-            )  # fmt: skip
+                returned,
+                inputs.resume.text,
+                inputs.job_text,
+                report.rate,
+                prompt_tokens=generation.prompt_tokens,
+                output_tokens=generation.output_tokens,
+                stage_seconds=stages,
+                attempts=generation.attempts,
+            )
         metrics.observe_quality(quality)
-        result = TailorResult(
+        return TailorResult(
             request_id=request_id,
             tailored_resume=returned.model_dump(by_alias=True),
             schema_valid=True,
             quality=quality,
             hallucinations=report,
         )
-        artifacts["result.json"] = result.model_dump_json(indent=2).encode()
-        return result
 
     async def _check_token_budgets(self, resume_text: str, job_text: str, messages: list[dict[str, str]]) -> None:
         """Count with the predictor's own tokenizer; over a budget is a 413 that names the part and the overage."""

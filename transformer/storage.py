@@ -16,7 +16,27 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common.atomic_files import fsync_folder
+
 log = logging.getLogger("transformer.storage")
+
+# The files of one request's folder (readers such as the drift job use these names, never bare strings).
+UPLOAD_FILE = "upload.bin"
+UPLOAD_FILENAME_FILE = "upload_filename.txt"
+JOB_URL_FILE = "job_url.txt"
+RESUME_TEXT_FILE = "resume.txt"
+JOB_DESCRIPTION_FILE = "job_description.txt"
+FEATURES_FILE = "features.json"
+PROMPT_FILE = "prompt.json"
+RESULT_FILE = "result.json"
+ERROR_FILE = "error.json"
+
+
+def raw_output_file(attempt: int) -> str:
+    """The predictor's raw answer of one attempt (1-based)."""
+    return f"raw_output_{attempt}.txt"
+
+
 _TMP_PREFIX = ".incoming-"
 SWEEP_INTERVAL_S = 3600.0  # a long-running pod sweeps at most hourly, on the write path
 
@@ -62,6 +82,7 @@ class ArtifactStore:
             target = final if attempt == 0 else final.with_name(f"{final.name}.{attempt}")
             try:
                 os.rename(staging, target)  # atomic; fails if target exists and is not empty
+                fsync_folder(target.parent)  # the rename itself survives a power cut
                 return target
             except OSError:
                 if not target.exists():

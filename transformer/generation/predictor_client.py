@@ -1,0 +1,133 @@
+"""Talk to the predictor (vLLM's OpenAI-compatible server) over HTTP; map its failures to typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+from transformer.errors import DocumentTooLarge, InvalidModelOutput, PredictorTimeout, PredictorUnavailable
+from transformer.generation.prompting import ChatRequest
+from transformer.settings import TransformerSettings
+
+TokenCallback = Callable[[str], Awaitable[None]]
+
+
+class Completion(BaseModel):
+    content: str
+    finish_reason: str | None
+    prompt_tokens: int = 0
+    output_tokens: int = 0
+
+
+class PredictorClient:
+    """One shared async HTTP client to the predictor."""
+
+    def __init__(self, settings: TransformerSettings) -> None:
+        self.settings = settings
+        self.base_url = f"{settings.predictor_scheme}://{settings.predictor_host}"
+        timeout = httpx.Timeout(settings.predictor_timeout_s, connect=settings.predictor_connect_timeout_s)
+        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def complete(self, request: ChatRequest, on_token: TokenCallback | None = None) -> Completion:
+        """One chat completion; streamed when `on_token` is given. Raises PredictorUnavailable/Timeout."""
+        async with self._call("answer"):
+            if on_token is None:
+                return await self._complete(request)
+            return await self._stream(request, on_token)
+
+    @contextlib.asynccontextmanager
+    async def _call(self, what: str) -> AsyncIterator[None]:
+        """One deadline for the whole call, and transport failures mapped to 503/504 (in one place)."""
+        try:
+            async with asyncio.timeout(self.settings.predictor_timeout_s):
+                yield
+        except (TimeoutError, httpx.TimeoutException):
+            raise PredictorTimeout(
+                f"the predictor did not answer within {self.settings.predictor_timeout_s:g} s ({what})"
+            ) from None
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise PredictorUnavailable(
+                f"the predictor at {self.base_url} is unreachable ({type(exc).__name__})",
+                retry_after_s=self.settings.retry_after_s,
+            ) from None
+
+    async def count_tokens(self, *, text: str | None = None, messages: list[dict[str, str]] | None = None) -> int:
+        """Tokens of a text, or of chat messages as the chat template renders them, by the predictor's tokenizer."""
+        body: dict[str, Any] = {"model": self.settings.predictor_model}
+        body.update({"messages": messages} if messages is not None else {"prompt": text, "add_special_tokens": False})
+        async with self._call("counting tokens"):
+            response = await self.http.post("/tokenize", json=body)
+        self._raise_for_status(response.status_code, response.text)
+        return int(response.json()["count"])
+
+    async def _complete(self, request: ChatRequest) -> Completion:
+        response = await self.http.post("/v1/chat/completions", json=request.model_dump(exclude_none=True))
+        self._raise_for_status(response.status_code, response.text)
+        body = response.json()
+        choice = body["choices"][0]
+        usage = body.get("usage") or {}
+        return Completion(
+            content=choice["message"].get("content") or "",
+            finish_reason=choice.get("finish_reason"),
+            prompt_tokens=usage.get("prompt_tokens", 0),
+            output_tokens=usage.get("completion_tokens", 0),
+        )
+
+    async def _stream(self, request: ChatRequest, on_token: TokenCallback) -> Completion:
+        pieces: list[str] = []
+        finish_reason = None
+        usage: dict[str, Any] = {}
+        body = request.model_dump(exclude_none=True)
+        # Leaving this block early (client gone, task cancelled) closes the connection, and vLLM aborts.
+        async with self.http.stream("POST", "/v1/chat/completions", json=body) as response:
+            if response.status_code != 200:
+                self._raise_for_status(response.status_code, (await response.aread()).decode(errors="replace"))
+            async for line in response.aiter_lines():
+                if not line.startswith("data: ") or line == "data: [DONE]":
+                    continue
+                chunk = json.loads(line[6:])
+                usage = chunk.get("usage") or usage
+                for choice in chunk.get("choices", []):
+                    text = choice.get("delta", {}).get("content") or ""
+                    if text:
+                        pieces.append(text)
+                        await on_token(text)
+                    finish_reason = choice.get("finish_reason") or finish_reason
+        return Completion(
+            content="".join(pieces),
+            finish_reason=finish_reason,
+            prompt_tokens=usage.get("prompt_tokens", 0),
+            output_tokens=usage.get("completion_tokens", 0),
+        )
+
+    def _raise_for_status(self, status: int, text: str) -> None:
+        if status == 200:
+            return
+        lowered = text.lower()
+        if status == 400 and ("context length" in lowered or "maximum model length" in lowered):
+            raise DocumentTooLarge("the resume and job description are longer than the model's context")
+        if status >= 500:
+            raise PredictorUnavailable(f"the predictor answered {status}", retry_after_s=self.settings.retry_after_s)
+        raise InvalidModelOutput(f"the predictor refused the request ({status}): {text[:300]}")
+
+    async def health(self) -> bool:
+        try:
+            return (await self.http.get("/health", timeout=5)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def status(self) -> dict[str, Any] | None:
+        try:
+            response = await self.http.get("/status", timeout=5)
+            return response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return None

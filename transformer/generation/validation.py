@@ -1,0 +1,69 @@
+"""Turn the predictor's raw answer into a `TailoredResume`, or say precisely why it is not one."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from transformer.generation.schema import TailoredResume
+
+# Raw control characters, and lone UTF-16 surrogates (json.loads joins valid pairs; a lone one cannot be
+# encoded as UTF-8 and would break every JSON response and artifact downstream).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+class ValidationOutcome(BaseModel):
+    json_parse_ok: bool
+    schema_valid: bool
+    finish_reason: str | None = None
+    errors: list[str] = []
+    control_characters_removed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.json_parse_ok and self.schema_valid
+
+
+def _strip_control(value: Any) -> tuple[Any, int]:
+    """Remove raw control characters from every string (a model's fault, tolerated but counted)."""
+    if isinstance(value, str):
+        cleaned, count = _CONTROL.subn("", value)
+        return cleaned, count
+    if isinstance(value, list):
+        pairs = [_strip_control(v) for v in value]
+        return [v for v, _ in pairs], sum(c for _, c in pairs)
+    if isinstance(value, dict):
+        pairs2 = {k: _strip_control(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs2.items()}, sum(c for _, c in pairs2.values())
+    return value, 0
+
+
+def validate_output(content: str, finish_reason: str | None) -> tuple[TailoredResume | None, ValidationOutcome]:
+    """Parse (tolerating raw control characters inside strings) and validate against the output model."""
+    try:
+        data = json.loads(content, strict=False)
+    except ValueError as exc:
+        reason = f"not JSON: {exc}"
+        if finish_reason == "length":
+            reason += " (the answer was cut off at max_tokens)"
+        return None, ValidationOutcome(
+            json_parse_ok=False, schema_valid=False, finish_reason=finish_reason, errors=[reason]
+        )
+    data, removed = _strip_control(data)
+    try:
+        resume = TailoredResume.model_validate(data)
+    except ValidationError as exc:
+        errors = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:20]]
+        return None, ValidationOutcome(
+            json_parse_ok=True,
+            schema_valid=False,
+            finish_reason=finish_reason,
+            errors=errors,
+            control_characters_removed=removed,
+        )
+    return resume, ValidationOutcome(
+        json_parse_ok=True, schema_valid=True, finish_reason=finish_reason, control_characters_removed=removed
+    )
