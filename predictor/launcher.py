@@ -20,6 +20,7 @@ from types import FrameType
 
 import httpx
 
+from predictor.kv_cache import cpu_kv_cache_gib
 from predictor.model_files import Adapter, BaseModel, resolve_adapter, resolve_base_model
 from predictor.quantization import Precision, choose_precision, fallback_precision
 from predictor.self_check import run_self_check
@@ -100,11 +101,13 @@ def vllm_command(
     return cmd
 
 
-def child_environment(settings: PredictorSettings, device: Device) -> dict[str, str]:
+def child_environment(settings: PredictorSettings, device: Device, kv_cache_gib: int | None = None) -> dict[str, str]:
+    """vLLM's environment: the status file, and on the CPU the KV cache size (an explicit
+    VLLM_CPU_KVCACHE_SPACE in the environment is left as it is)."""
     env = dict(os.environ)
     env["PREDICTOR_STATUS_FILE"] = str(settings.status_file)
     if not device.cuda:
-        env.setdefault("VLLM_CPU_KVCACHE_SPACE", str(settings.cpu_kv_cache_gib))
+        env.setdefault("VLLM_CPU_KVCACHE_SPACE", str(kv_cache_gib or settings.cpu_kv_cache_gib or 1))
     return env
 
 
@@ -115,6 +118,7 @@ class Launcher:
         self.settings = settings
         self.child: subprocess.Popen[bytes] | None = None
         self.stopping = False
+        self.kv_cache_gib: int | None = None
         host = "127.0.0.1" if settings.host in {"0.0.0.0", "::", ""} else settings.host
         self.local_url = f"http://{host}:{settings.port}"
 
@@ -124,6 +128,10 @@ class Launcher:
         base = resolve_base_model(settings)
         adapter = resolve_adapter(settings, base)
         device = probe_device()
+        # Checked before vLLM loads anything: a cache too small for one full-length sequence fails here, at once.
+        self.kv_cache_gib = (
+            None if device.cuda else cpu_kv_cache_gib(base.config, settings.max_model_len, settings.cpu_kv_cache_gib)
+        )
         precision = choose_precision(settings.quantization, cuda=device.cuda, bf16_supported=device.bf16_supported)
         status = PredictorStatus(
             state="starting",
@@ -192,7 +200,9 @@ class Launcher:
         """One attempt: start vLLM and self-check it. None on success, else the reason it failed."""
         cmd = vllm_command(settings, base, adapter, precision, device)
         log.info("starting vLLM", extra={"precision": precision.name, "argv": cmd[3:]})
-        self.child = subprocess.Popen(cmd, env=child_environment(settings, device), start_new_session=True)
+        self.child = subprocess.Popen(
+            cmd, env=child_environment(settings, device, self.kv_cache_gib), start_new_session=True
+        )
         failure = self._wait_healthy(settings.startup_timeout_s)
         if failure is None:
             status.state = "self_check"

@@ -57,7 +57,12 @@ class PredictorSettings(BaseSettings):
         description="vLLM --gpu-memory-utilization: share of GPU memory (of RAM on CPU). Default 0.90 on "
         "CUDA, 0.20 on CPU.",
     )
-    cpu_kv_cache_gib: int = Field(1, ge=1, description="KV-cache size in GiB on CPU (VLLM_CPU_KVCACHE_SPACE).")
+    cpu_kv_cache_gib: int | None = Field(
+        None,
+        ge=1,
+        description="KV-cache size in GiB on CPU (VLLM_CPU_KVCACHE_SPACE). Unset: sized from the model's config "
+        "to hold one max_model_len sequence; set too small, start-up fails at once with the GiB needed.",
+    )
     max_num_seqs: int = Field(32, ge=1, description="Most sequences vLLM decodes concurrently.")
     host: str = Field("0.0.0.0", description="Address vLLM listens on.")
     port: int = Field(8080, ge=1, le=65535, description="Port vLLM listens on (KServe expects 8080).")

@@ -122,7 +122,6 @@ def start_transformer(
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRANSFORMER_")}
     env.update(
         TRANSFORMER_ARTIFACTS_DIR=str(artifacts),
-        TRANSFORMER_PREDICTOR_MODEL=ADAPTER_NAME,
         # Small answers keep the tiny model's CPU generation short; the full schema is still enforced.
         TRANSFORMER_GENERATION_MAX_STRING_CHARS="16",
         TRANSFORMER_GENERATION_MAX_ITEMS="1",

@@ -20,6 +20,7 @@ from transformer import metrics
 from transformer.contracts import TailorInput, TailorResult
 from transformer.errors import BadInput, DocumentTooLarge, EmptyDocument, InvalidModelOutput, ServiceError
 from transformer.fact_check.check import check_claims, strip_unsupported
+from transformer.generation.budgets import TokenBudgets, token_budgets
 from transformer.generation.predictor_client import Completion, PredictorClient
 from transformer.generation.prompting import ChatRequest, build_chat_request
 from transformer.generation.schema import TailoredResume, generation_schema
@@ -184,21 +185,24 @@ class Pipeline:
     async def _prompt(
         self, inputs: _Inputs, *, stream: bool, artifacts: dict[str, Any], stages: dict[str, float]
     ) -> ChatRequest:
-        """The chat request for the predictor, refused (413) when a part is over its token budget."""
+        """The chat request for the model the predictor serves, refused (413) when a part is over its budget
+        (the settings' bounds within the model's context)."""
         settings = self.settings
         with _stage(stages, "prompt"):
+            served = await self.client.served_model()
+            budgets = token_budgets(settings, served.max_model_len)
             chat = build_chat_request(
                 inputs.resume.text,
                 inputs.job_text,
-                model=settings.predictor_model,
+                model=served.name,
                 schema=self.schema,
-                max_tokens=settings.max_output_tokens,
+                max_tokens=budgets.max_tokens,
                 temperature=settings.temperature,
                 stream=stream,
             )
         artifacts[PROMPT_FILE] = chat.model_dump(exclude_none=True)
         with _stage(stages, "budget"):
-            await self._check_token_budgets(inputs.resume.text, inputs.job_text, chat.messages)
+            await self._check_token_budgets(inputs.resume.text, inputs.job_text, chat.messages, budgets)
         return chat
 
     async def _generate(
@@ -267,9 +271,11 @@ class Pipeline:
             hallucinations=report,
         )
 
-    async def _check_token_budgets(self, resume_text: str, job_text: str, messages: list[dict[str, str]]) -> None:
-        """Count with the predictor's own tokenizer; over a budget is a 413 that names the part and the overage."""
-        settings = self.settings
+    async def _check_token_budgets(
+        self, resume_text: str, job_text: str, messages: list[dict[str, str]], budgets: TokenBudgets
+    ) -> None:
+        """Count with the predictor's own tokenizer; over a budget is a 413 that names the part, the overage and
+        where the budget comes from (the setting, or the model's context)."""
 
         async def count_text(text: str, budget: int) -> int:
             # Byte-level BPE (Qwen's tokenizer) spends at least one byte per token, so a text no longer than its
@@ -279,20 +285,20 @@ class Pipeline:
             return await self.client.count_tokens(text=text)
 
         counts = await asyncio.gather(
-            count_text(resume_text, settings.resume_token_budget),
-            count_text(job_text, settings.job_token_budget),
+            count_text(resume_text, budgets.resume),
+            count_text(job_text, budgets.job),
             self.client.count_tokens(messages=messages),
         )
-        budgets = [
-            ("the resume", settings.resume_token_budget, "TRANSFORMER_RESUME_TOKEN_BUDGET"),
-            ("the job description", settings.job_token_budget, "TRANSFORMER_JOB_TOKEN_BUDGET"),
-            ("the whole prompt", settings.prompt_token_budget, "TRANSFORMER_PROMPT_TOKEN_BUDGET"),
+        parts = [
+            ("the resume", budgets.resume, "TRANSFORMER_RESUME_TOKEN_BUDGET"),
+            ("the job description", budgets.job, "TRANSFORMER_JOB_TOKEN_BUDGET"),
+            ("the whole prompt", budgets.prompt, "TRANSFORMER_PROMPT_TOKEN_BUDGET"),
         ]
-        for count, (part, budget, setting) in zip(counts, budgets, strict=True):
+        for count, (part, budget, setting) in zip(counts, parts, strict=True):
             if count > budget:
                 raise DocumentTooLarge(
-                    f"{part} is {count} tokens, {count - budget} over its budget of {budget} ({setting}); "
-                    "shorten it and try again"
+                    f"{part} is {count} tokens, {count - budget} over its budget of {budget} "
+                    f"({budgets.limit_reason(setting)}); shorten it and try again"
                 )
 
     async def _job_text(self, request: TailorInput) -> str:

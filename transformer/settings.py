@@ -19,18 +19,29 @@ class TransformerSettings(BaseSettings):
 
     predictor_host: str = Field("127.0.0.1:8080", description="host:port of the predictor (vLLM OpenAI server)")
     predictor_scheme: str = Field("http", pattern="^https?$", description="http or https to the predictor")
-    predictor_model: str = Field(
-        "resume-optimizer", description="model name sent to the predictor: the LoRA adapter's served name"
+    predictor_model: str | None = Field(
+        None,
+        description="model name sent to the predictor; unset: the one it serves (its LoRA adapter when it has one, "
+        "else the base model), read from its /v1/models",
     )
     predictor_timeout_s: float = Field(300.0, gt=0, description="longest wait for one predictor answer (then 504)")
     predictor_connect_timeout_s: float = Field(5.0, gt=0, description="longest wait to connect to the predictor")
     retry_after_s: int = Field(10, ge=1, description="Retry-After sent with 503 when the predictor is unreachable")
-    resume_token_budget: int = Field(8000, ge=1, description="most tokens of resume text (then 413)")
-    job_token_budget: int = Field(4000, ge=1, description="most tokens of job description text (then 413)")
-    prompt_token_budget: int = Field(
-        10000, ge=1, description="most tokens of the whole prompt (instructions + resume + job; then 413)"
+    resume_token_budget: int = Field(
+        8000, ge=1, description="most tokens of resume text (then 413); lowered to the prompt's share of the context"
     )
-    max_output_tokens: int = Field(4096, ge=16, description="max_tokens of the tailored answer")
+    job_token_budget: int = Field(
+        4000, ge=1, description="most tokens of job description text (then 413); lowered like the resume's"
+    )
+    prompt_token_budget: int = Field(
+        10000,
+        ge=1,
+        description="most tokens of the whole prompt (instructions + resume + job; then 413); lowered to the served "
+        "model's context less the answer's max_tokens",
+    )
+    max_output_tokens: int = Field(
+        4096, ge=16, description="max_tokens of the tailored answer; at most half the served model's context"
+    )
     temperature: float = Field(0.2, ge=0, le=2, description="sampling temperature of the tailored answer")
     generation_max_string_chars: int | None = Field(
         None, ge=1, description="cap on every string's length in the structured-output schema (None: the model's)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -25,6 +26,16 @@ class Completion(BaseModel):
     output_tokens: int = 0
 
 
+class ServedModel(BaseModel):
+    """The model the transformer asks for, as the predictor serves it."""
+
+    name: str
+    max_model_len: int | None = None
+
+
+SERVED_MODEL_TTL_S = 60.0  # a predictor restarted with another model is picked up within a minute
+
+
 class PredictorClient:
     """One shared async HTTP client to the predictor."""
 
@@ -33,6 +44,24 @@ class PredictorClient:
         self.base_url = f"{settings.predictor_scheme}://{settings.predictor_host}"
         timeout = httpx.Timeout(settings.predictor_timeout_s, connect=settings.predictor_connect_timeout_s)
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        self._served: tuple[float, ServedModel] | None = None
+
+    async def served_model(self) -> ServedModel:
+        """The model to ask for: TRANSFORMER_PREDICTOR_MODEL when set (it must be served), else the predictor's
+        LoRA adapter when it has one, else its base model; with the context length the predictor reports."""
+        now = time.monotonic()
+        if self._served is not None and now - self._served[0] < SERVED_MODEL_TTL_S:
+            return self._served[1]
+        async with self._call("listing its models"):
+            response = await self.http.get("/v1/models")
+        self._raise_for_status(response.status_code, response.text)
+        served = choose_served_model(response.json().get("data") or [], self.settings.predictor_model)
+        self._served = (now, served)
+        return served
+
+    def forget_served_model(self) -> None:
+        """Look the served model up again at the next request (after the predictor said it does not serve it)."""
+        self._served = None
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -62,7 +91,7 @@ class PredictorClient:
 
     async def count_tokens(self, *, text: str | None = None, messages: list[dict[str, str]] | None = None) -> int:
         """Tokens of a text, or of chat messages as the chat template renders them, by the predictor's tokenizer."""
-        body: dict[str, Any] = {"model": self.settings.predictor_model}
+        body: dict[str, Any] = {"model": (await self.served_model()).name}
         body.update({"messages": messages} if messages is not None else {"prompt": text, "add_special_tokens": False})
         async with self._call("counting tokens"):
             response = await self.http.post("/tokenize", json=body)
@@ -113,6 +142,12 @@ class PredictorClient:
         if status == 200:
             return
         lowered = text.lower()
+        if status == 404 and "does not exist" in lowered:  # vLLM: the model named in the request is not served
+            self.forget_served_model()
+            raise PredictorUnavailable(
+                "the predictor does not serve the model asked for (restarted with another model?); try again",
+                retry_after_s=self.settings.retry_after_s,
+            )
         if status == 400 and ("context length" in lowered or "maximum model length" in lowered):
             raise DocumentTooLarge("the resume and job description are longer than the model's context")
         if status >= 500:
@@ -131,3 +166,21 @@ class PredictorClient:
             return response.json() if response.status_code == 200 else None
         except (httpx.HTTPError, ValueError):
             return None
+
+
+def choose_served_model(cards: list[dict[str, Any]], wanted: str | None) -> ServedModel:
+    """Pick from vLLM's /v1/models cards: `wanted` if given, else the (first) LoRA adapter, else the base model.
+
+    vLLM lists the base model with its max_model_len and each adapter with `parent` naming its base.
+    """
+    by_id = {str(card.get("id")): card for card in cards if card.get("id")}
+    if not by_id:
+        raise PredictorUnavailable("the predictor serves no model yet")
+    if wanted is not None and wanted not in by_id:
+        raise InvalidModelOutput(
+            f"the predictor serves {', '.join(sorted(by_id))}, not {wanted!r} (TRANSFORMER_PREDICTOR_MODEL)"
+        )
+    adapters = [card for card in by_id.values() if card.get("parent")]
+    card = by_id[wanted] if wanted is not None else (adapters[0] if adapters else next(iter(by_id.values())))
+    context = card.get("max_model_len") or by_id.get(str(card.get("parent")), {}).get("max_model_len")
+    return ServedModel(name=str(card["id"]), max_model_len=int(context) if context else None)
