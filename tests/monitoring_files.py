@@ -93,7 +93,7 @@ def recorded_names() -> set[str]:
 def transformer_metric_names() -> set[str]:
     """Every series name the transformer's code can export (histograms and counters with their suffixes)."""
     names = set()
-    for source in (ROOT / "transformer").glob("*.py"):
+    for source in (ROOT / "transformer").rglob("*.py"):
         for base in re.findall(r'"(resume_optimizer_[a-z0-9_]+)"', source.read_text()):
             names |= {base, f"{base}_bucket", f"{base}_sum", f"{base}_count"}
     return names
