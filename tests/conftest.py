@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from predictor import tiny
+from predictor import small, tiny
 
 ADAPTER_NAME = "resume-optimizer"
 BASE_NAME = "tiny-qwen3"
@@ -94,6 +94,13 @@ def stop_predictor(proc: subprocess.Popen) -> None:
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> TinyModel:
     model, adapter = tiny.build(tmp_path_factory.mktemp("tiny"))
     return TinyModel(model=model, adapter=adapter)
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory: pytest.TempPathFactory) -> small.SmallModel:
+    """SmolLM2-135M-Instruct, built once per session (about a minute) under a cache folder's `small/`, where the
+    local stack finds it."""
+    return small.build(tmp_path_factory.mktemp("cache") / "small")
 
 
 @pytest.fixture(scope="session")

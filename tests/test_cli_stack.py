@@ -17,7 +17,9 @@ def test_up_starts_the_local_stack_in_the_background_and_down_stops_it(tmp_path:
         "RESUME_OPTIMIZER_STACK_PREDICTOR_PORT": str(free_port()),
         "RESUME_OPTIMIZER_STACK_TRANSFORMER_PORT": str(free_port()),
     }
-    env = cli_env(None, RESUME_OPTIMIZER_CACHE_DIR=str(tmp_path / "cache"), **ports)
+    env = cli_env(
+        None, RESUME_OPTIMIZER_CACHE_DIR=str(tmp_path / "cache"), RESUME_OPTIMIZER_STACK_MODEL="tiny", **ports
+    )
     env = {k: v for k, v in env.items() if not k.startswith(("PREDICTOR_", "TRANSFORMER_"))}
     state_path = tmp_path / "cache" / "local-stack" / "state.json"
     try:

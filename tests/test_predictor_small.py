@@ -18,11 +18,6 @@ from predictor import small
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="session")
-def small_model(tmp_path_factory: pytest.TempPathFactory) -> small.SmallModel:
-    return small.build(tmp_path_factory.mktemp("small") / "smollm2")
-
-
 def test_second_build_is_a_cache_hit_with_a_complete_model_folder(small_model: small.SmallModel) -> None:
     assert small_model.gguf_sha256 == small.GGUF_SHA256
     again = small.build(small_model.model.parent)
