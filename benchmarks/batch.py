@@ -33,8 +33,8 @@ from resume_optimizer.batch import BatchRunner
 from resume_optimizer.pairs import Source, make_pair
 from resume_optimizer.results import ResultStore
 from resume_optimizer.settings import ClientSettings
-from transformer.generation.prompting import ChatRequest, build_chat_request
-from transformer.generation.schema import generation_schema
+from transformer.generation.prompting import ChatRequest, Sampling, build_chat_request
+from transformer.generation.schema import GenerationBounds, generation_schema
 from transformer.reading.cleaning import clean_document, clean_text
 from transformer.reading.parsing import parse_document
 from transformer.settings import TransformerSettings
@@ -75,8 +75,7 @@ def direct_request(pair: Any, settings: TransformerSettings, schema: dict[str, A
         model=settings.predictor_model,
         schema=schema,
         max_tokens=settings.max_output_tokens,
-        temperature=settings.temperature,
-        stream=False,
+        sampling=Sampling.from_settings(settings),
     )
 
 
@@ -125,7 +124,7 @@ def main() -> int:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        schema = generation_schema(settings.generation_max_string_chars, settings.generation_max_items)
+        schema = generation_schema(GenerationBounds.from_settings(settings))
         artifacts = work / "stack" / "artifacts"
 
         for concurrency, count in levels:

@@ -92,17 +92,13 @@ ANSWER = {
         "matchedJobKeywords": ["Kubernetes", "Go", "Python", "Terraform", "Prometheus"],
     },
 }
-COMPLETION = json.dumps(
-    {
-        "id": "bench",
-        "object": "chat.completion",
-        "model": "resume-optimizer",
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": json.dumps(ANSWER)}, "finish_reason": "stop"}
-        ],
-        "usage": {"prompt_tokens": 1500, "completion_tokens": 600, "total_tokens": 2100},
-    }
-).encode()
+USAGE = {"prompt_tokens": 1500, "completion_tokens": 600, "total_tokens": 2100}
+# The transformer always streams from the predictor: one chunk with the whole answer, one with the finish reason.
+CHUNKS = [
+    {"choices": [{"index": 0, "delta": {"content": json.dumps(ANSWER)}, "finish_reason": None}], "usage": USAGE},
+    {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": USAGE},
+]
+COMPLETION = ("".join(f"data: {json.dumps(chunk)}\n\n" for chunk in CHUNKS) + "data: [DONE]\n\n").encode()
 
 
 TOKEN_COUNT = json.dumps({"count": 700, "max_model_len": 16384, "tokens": []}).encode()
@@ -113,9 +109,10 @@ class InstantPredictor(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
-        body = TOKEN_COUNT if self.path == "/tokenize" else COMPLETION
+        tokenize = self.path == "/tokenize"
+        body = TOKEN_COUNT if tokenize else COMPLETION
         self.send_response(200)
-        self.send_header("content-type", "application/json")
+        self.send_header("content-type", "application/json" if tokenize else "text/event-stream")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -177,12 +177,13 @@ def test_changed_date_year_is_flagged(faithful: dict[str, Any]) -> None:
     assert bad["work[0].startDate"].kind == "date"
 
 
-def test_changed_date_month_is_flagged(faithful: dict[str, Any]) -> None:
-    faithful["work"][1]["startDate"] = "2015-09"  # resume: June 2015
+@pytest.mark.parametrize("written", ["2015-09", "2015-09-01"])  # YYYY-MM-DD: what the bounded schema allows too
+def test_changed_date_month_is_flagged(faithful: dict[str, Any], written: str) -> None:
+    faithful["work"][1]["startDate"] = written  # resume: June 2015
     assert set(flagged(check(faithful))) == {"work[1].startDate"}
 
 
-@pytest.mark.parametrize("written", ["2019-03", "03/2019", "Mar 2019", "March 2019", "2019", "3/2019"])
+@pytest.mark.parametrize("written", ["2019-03", "2019-03-01", "03/2019", "Mar 2019", "March 2019", "2019", "3/2019"])
 def test_date_formats_are_equivalent(faithful: dict[str, Any], written: str) -> None:
     faithful["work"][0]["startDate"] = written
     assert flagged(check(faithful)) == {}

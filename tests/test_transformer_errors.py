@@ -194,6 +194,7 @@ def test_invalid_model_output_gets_one_retry_then_502_with_report(predictor: Run
         attempts = body["report"]["attempts"]
         assert len(attempts) == 2
         assert all(not a["json_parse_ok"] and a["finish_reason"] == "length" for a in attempts)
+        assert [a["cause"] for a in attempts] == ["cut_off", "cut_off"]
         stored = {p.name for p in (running.artifacts / "cut-off").iterdir()}
         assert {"upload.bin", "prompt.json", "raw_output_1.txt", "raw_output_2.txt", "error.json"} <= stored
         assert "result.json" not in stored

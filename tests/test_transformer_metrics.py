@@ -23,6 +23,7 @@ ALLOWED_LABELS: dict[str, set[str] | re.Pattern[str]] = {
     "code": re.compile(r"^[1-5]\d\d$"),
     "stage": {"parse", "job", "clean", "prompt", "budget", "predict", "validate", "fact_check", "score", "store"},
     "result": {"ok", "error", "valid", "invalid"},
+    "cause": {"repetition", "cut_off", "invalid_json", "schema"},
     "phase": {"before", "after"},
     "format": {"pdf", "docx", "image", "text"},
     "feature": {

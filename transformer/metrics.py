@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
+from transformer.generation.validation import INVALID_CAUSES
+
 if TYPE_CHECKING:
     from transformer.monitoring.adapter_age import StatusPoller
     from transformer.quality.features import InputFeatures
@@ -33,6 +35,12 @@ STAGE_DURATION = Histogram(
 JSON_PARSE = Counter("resume_optimizer_json_parse_total", "Predictor answers by JSON parse result", ["result"])
 SCHEMA_VALIDATION = Counter(
     "resume_optimizer_schema_validation_total", "Predictor answers by schema validation result", ["result"]
+)
+INVALID_ANSWERS = Counter(
+    "resume_optimizer_invalid_answers_total",
+    "Predictor answers refused, by cause: repetition (stopped by the runaway detector), cut_off (max_tokens), "
+    "invalid_json, schema",
+    ["cause"],
 )
 HALLUCINATION_CHECKED = Counter("resume_optimizer_hallucination_items_checked_total", "Generated items fact-checked")
 HALLUCINATION_UNSUPPORTED = Counter(
@@ -83,6 +91,8 @@ for _result in ("ok", "error"):
     JSON_PARSE.labels(_result)
 for _result in ("valid", "invalid"):
     SCHEMA_VALIDATION.labels(_result)
+for _cause in INVALID_CAUSES:
+    INVALID_ANSWERS.labels(_cause)
 
 
 def observe_inputs(features: InputFeatures) -> None:

@@ -22,8 +22,9 @@ from transformer.errors import BadInput, DocumentTooLarge, EmptyDocument, Invali
 from transformer.fact_check.check import check_claims, strip_unsupported
 from transformer.generation.budgets import TokenBudgets, token_budgets
 from transformer.generation.predictor_client import Completion, PredictorClient
-from transformer.generation.prompting import ChatRequest, build_chat_request
-from transformer.generation.schema import TailoredResume, generation_schema
+from transformer.generation.prompting import ChatRequest, Sampling, build_chat_request
+from transformer.generation.runaway import RunawayDetector, RunawayLimits
+from transformer.generation.schema import GenerationBounds, TailoredResume, generation_schema
 from transformer.generation.validation import ValidationOutcome, validate_output
 from transformer.quality.features import input_features
 from transformer.quality.scoring import score
@@ -85,7 +86,10 @@ class Pipeline:
         self.settings = settings
         self.client = client
         self.store = store
-        self.schema = generation_schema(settings.generation_max_string_chars, settings.generation_max_items)
+        self.schema = generation_schema(GenerationBounds.from_settings(settings))
+        self.sampling = Sampling.from_settings(settings)
+        self.retry_sampling = Sampling.from_settings(settings, retry=True)
+        self.runaway_limits = RunawayLimits.from_settings(settings)
         self.job_fetch_policy = JobFetchPolicy(
             timeout_s=settings.job_fetch_timeout_s,
             max_bytes=settings.job_fetch_max_bytes,
@@ -146,8 +150,8 @@ class Pipeline:
     ) -> TailorResult:
         """The stages in order: read, prompt, generate (validated), fact check and score."""
         inputs = await self._read_inputs(request, request_id, artifacts, stages)
-        chat = await self._prompt(inputs, stream=on_event is not None, artifacts=artifacts, stages=stages)
-        generation = await self._generate(chat, on_event, artifacts, stages)
+        chat = await self._prompt(inputs, artifacts=artifacts, stages=stages)
+        generation = await self._generate(request_id, chat, on_event, artifacts, stages)
         result = self._check_and_score(request_id, generation, inputs, request.options.strict, stages)
         artifacts[RESULT_FILE] = result.model_dump_json(indent=2).encode()
         return result
@@ -182,9 +186,7 @@ class Pipeline:
         artifacts[FEATURES_FILE] = features.model_dump()
         return _Inputs(resume_doc, job_text)
 
-    async def _prompt(
-        self, inputs: _Inputs, *, stream: bool, artifacts: dict[str, Any], stages: dict[str, float]
-    ) -> ChatRequest:
+    async def _prompt(self, inputs: _Inputs, *, artifacts: dict[str, Any], stages: dict[str, float]) -> ChatRequest:
         """The chat request for the model the predictor serves, refused (413) when a part is over its budget
         (the settings' bounds within the model's context)."""
         settings = self.settings
@@ -197,8 +199,7 @@ class Pipeline:
                 model=served.name,
                 schema=self.schema,
                 max_tokens=budgets.max_tokens,
-                temperature=settings.temperature,
-                stream=stream,
+                sampling=self.sampling,
             )
         artifacts[PROMPT_FILE] = chat.model_dump(exclude_none=True)
         with _stage(stages, "budget"):
@@ -207,38 +208,56 @@ class Pipeline:
 
     async def _generate(
         self,
+        request_id: str,
         chat: ChatRequest,
         on_event: EventCallback | None,
         artifacts: dict[str, Any],
         stages: dict[str, float],
     ) -> _Generation:
-        """Ask the predictor, validate, and ask once more after an invalid answer (502 after the second)."""
+        """Ask the predictor, validate, and ask once more, sampled differently, after an invalid answer (502 after
+        the second, with each attempt's cause: repetition, cut_off, invalid_json or schema)."""
         outcomes: list[ValidationOutcome] = []
         prompt_tokens = output_tokens = 0
         resume: TailoredResume | None = None
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            request = chat if attempt == 1 else chat.model_copy(update=self.retry_sampling.model_dump())
+            detector = RunawayDetector(self.runaway_limits) if self.settings.runaway_detection else None
             with _stage(stages, "predict"):
                 completion: Completion = await self.client.complete(
-                    chat, None if on_event is None else _token_forwarder(on_event, attempt)
+                    request, None if on_event is None else _token_forwarder(on_event, attempt), detector
                 )
             prompt_tokens += completion.prompt_tokens
             output_tokens += completion.output_tokens
             artifacts[raw_output_file(attempt)] = completion.content
             with _stage(stages, "validate"):
-                resume, outcome = validate_output(completion.content, completion.finish_reason)
+                resume, outcome = validate_output(completion.content, completion.finish_reason, completion.runaway)
             outcomes.append(outcome)
             metrics.JSON_PARSE.labels("ok" if outcome.json_parse_ok else "error").inc()
             metrics.SCHEMA_VALIDATION.labels("valid" if outcome.schema_valid else "invalid").inc()
             if resume is not None:
                 break
+            assert outcome.cause is not None  # validate_output names the cause of every refused answer
+            metrics.INVALID_ANSWERS.labels(outcome.cause).inc()
+            log.warning(
+                "invalid answer",
+                extra={
+                    "request_id": request_id,
+                    "attempt": attempt,
+                    "cause": outcome.cause,
+                    "output_chars": len(completion.content),
+                    "output_tokens": completion.output_tokens,
+                },
+            )
             if on_event is not None and attempt < MAX_ATTEMPTS:
-                await on_event("retry", {"attempt": attempt, "errors": outcome.errors})
+                await on_event("retry", {"attempt": attempt, "cause": outcome.cause, "errors": outcome.errors})
         metrics.PROMPT_TOKENS.inc(prompt_tokens)
         metrics.OUTPUT_TOKENS.inc(output_tokens)
         if resume is None:
+            causes = ", ".join(o.cause or "" for o in outcomes)
             report = {"attempts": [o.model_dump() for o in outcomes]}
             raise InvalidModelOutput(
-                f"the predictor's answer was not a valid tailored resume after {MAX_ATTEMPTS} attempts", report=report
+                f"the predictor's answer was not a valid tailored resume after {MAX_ATTEMPTS} attempts ({causes})",
+                report=report,
             )
         return _Generation(resume, prompt_tokens, output_tokens, len(outcomes))
 

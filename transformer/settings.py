@@ -44,11 +44,67 @@ class TransformerSettings(BaseSettings):
     )
     temperature: float = Field(0.2, ge=0, le=2, description="sampling temperature of the tailored answer")
     generation_max_string_chars: int | None = Field(
-        None, ge=1, description="cap on every string's length in the structured-output schema (None: the model's)"
+        None,
+        ge=1,
+        description="overall cap on every string's length in the structured-output schema, on top of the bounds "
+        "below (unset: none); a cap below a date's, e-mail's, URL's or phone's longest shape replaces the shape",
     )
     generation_max_items: int | None = Field(
-        None, ge=0, description="cap on every list's length in the structured-output schema (None: the model's)"
+        None,
+        ge=0,
+        description="overall cap on every list's length in the structured-output schema, on top of the bounds "
+        "below (unset: none)",
     )
+    # What the predictor is forced into (structured outputs); the output schema (/schema, validation) keeps its
+    # own wider limits, so a bounded answer is always valid. They stop a looping model at a field's end.
+    generation_short_text_chars: int = Field(
+        100, ge=1, description="longest name, title, label, employer, institution, location, skill or keyword"
+    )
+    generation_long_text_chars: int = Field(600, ge=1, description="longest summary or project description")
+    generation_highlight_chars: int = Field(240, ge=1, description="longest highlight (one bullet of a job)")
+    generation_max_profiles: int = Field(5, ge=0, description="most profiles (basics.profiles)")
+    generation_max_work: int = Field(10, ge=0, description="most work entries")
+    generation_max_education: int = Field(6, ge=0, description="most education entries")
+    generation_max_skills: int = Field(30, ge=0, description="most skills")
+    generation_max_projects: int = Field(8, ge=0, description="most projects")
+    generation_max_certifications: int = Field(10, ge=0, description="most certifications")
+    generation_max_highlights: int = Field(6, ge=0, description="most highlights of one job or project")
+    generation_max_keywords: int = Field(12, ge=0, description="most keywords of one skill")
+    generation_max_matched_keywords: int = Field(30, ge=0, description="most tailoring.matchedJobKeywords")
+    generation_formats: bool = Field(
+        True,
+        description="force dates into YYYY, YYYY-MM, YYYY-MM-DD or Present, and e-mail, URLs and phone numbers "
+        'into simple shapes ("" always allowed); false: they are short text',
+    )
+    # Sampling (vLLM's parameters). vLLM's repetition_penalty divides the logits of tokens already in the prompt
+    # or the answer: 1.05 (Qwen2.5's own default) damps loops while copying names and dates from the resume still
+    # wins for a good model. Frequency and presence penalties grow with every repeat of a token in the answer,
+    # and a resume repeats digits, years and field names by nature, so they stay off.
+    repetition_penalty: float = Field(
+        1.05, ge=1, le=2, description="vLLM repetition_penalty of the answer (1: off; applies to prompt tokens too)"
+    )
+    frequency_penalty: float = Field(
+        0.0, ge=-2, le=2, description="OpenAI frequency_penalty of the answer (0: off; it penalises repeated years)"
+    )
+    presence_penalty: float = Field(0.0, ge=-2, le=2, description="OpenAI presence_penalty of the answer (0: off)")
+    retry_temperature: float = Field(
+        0.7, ge=0, le=2, description="temperature of the one retry after an invalid answer (sampled differently)"
+    )
+    retry_repetition_penalty: float = Field(
+        1.15, ge=1, le=2, description="repetition_penalty of the one retry after an invalid answer"
+    )
+    # The runaway detector (transformer/generation/runaway.py) on the streamed tokens: it stops a generation that
+    # repeats itself (vLLM aborts it) instead of waiting for max_tokens.
+    runaway_detection: bool = Field(True, description="stop a generation that repeats itself (then one retry, 502)")
+    runaway_min_repeated_chars: int = Field(
+        150, ge=2, description="a unit repeated over at least this many characters at the tail is a loop"
+    )
+    runaway_min_repeats: int = Field(
+        4, ge=2, description="a unit must also repeat at least this many times at the tail to be a loop"
+    )
+    runaway_max_unit_chars: int = Field(200, ge=1, description="longest repeated unit looked for (a sentence)")
+    runaway_max_char_run: int = Field(64, ge=2, description="more of one character in a row is a loop")
+    runaway_max_digit_run: int = Field(40, ge=2, description="more digits in a row is a loop (a runaway date)")
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="largest resume file accepted (then 413)")
     max_pages: int = Field(20, ge=1, description="most PDF pages accepted (then 413)")
     max_image_pixels: int = Field(40_000_000, ge=1, description="largest image (or rendered PDF page) OCR reads")

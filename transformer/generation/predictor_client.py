@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from transformer.errors import DocumentTooLarge, InvalidModelOutput, PredictorTimeout, PredictorUnavailable
 from transformer.generation.prompting import ChatRequest
+from transformer.generation.runaway import RunawayDetector
 from transformer.settings import TransformerSettings
 
 TokenCallback = Callable[[str], Awaitable[None]]
@@ -24,6 +25,7 @@ class Completion(BaseModel):
     finish_reason: str | None
     prompt_tokens: int = 0
     output_tokens: int = 0
+    runaway: str | None = None  # how the answer repeated itself when the runaway detector stopped it
 
 
 class ServedModel(BaseModel):
@@ -66,12 +68,16 @@ class PredictorClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def complete(self, request: ChatRequest, on_token: TokenCallback | None = None) -> Completion:
-        """One chat completion; streamed when `on_token` is given. Raises PredictorUnavailable/Timeout."""
+    async def complete(
+        self, request: ChatRequest, on_token: TokenCallback | None = None, detector: RunawayDetector | None = None
+    ) -> Completion:
+        """One chat completion, always streamed from the predictor; tokens go to `on_token` when given.
+
+        `detector` watches the text as it grows and stops the generation once it runs away (vLLM aborts it when
+        the stream closes). Raises PredictorUnavailable/Timeout.
+        """
         async with self._call("answer"):
-            if on_token is None:
-                return await self._complete(request)
-            return await self._stream(request, on_token)
+            return await self._stream(request, on_token, detector)
 
     @contextlib.asynccontextmanager
     async def _call(self, what: str) -> AsyncIterator[None]:
@@ -98,25 +104,14 @@ class PredictorClient:
         self._raise_for_status(response.status_code, response.text)
         return int(response.json()["count"])
 
-    async def _complete(self, request: ChatRequest) -> Completion:
-        response = await self.http.post("/v1/chat/completions", json=request.model_dump(exclude_none=True))
-        self._raise_for_status(response.status_code, response.text)
-        body = response.json()
-        choice = body["choices"][0]
-        usage = body.get("usage") or {}
-        return Completion(
-            content=choice["message"].get("content") or "",
-            finish_reason=choice.get("finish_reason"),
-            prompt_tokens=usage.get("prompt_tokens", 0),
-            output_tokens=usage.get("completion_tokens", 0),
-        )
-
-    async def _stream(self, request: ChatRequest, on_token: TokenCallback) -> Completion:
+    async def _stream(
+        self, request: ChatRequest, on_token: TokenCallback | None, detector: RunawayDetector | None
+    ) -> Completion:
         pieces: list[str] = []
-        finish_reason = None
+        finish_reason = runaway = None
         usage: dict[str, Any] = {}
         body = request.model_dump(exclude_none=True)
-        # Leaving this block early (client gone, task cancelled) closes the connection, and vLLM aborts.
+        # Leaving this block early (runaway, client gone, task cancelled) closes the connection, and vLLM aborts.
         async with self.http.stream("POST", "/v1/chat/completions", json=body) as response:
             if response.status_code != 200:
                 self._raise_for_status(response.status_code, (await response.aread()).decode(errors="replace"))
@@ -124,18 +119,29 @@ class PredictorClient:
                 if not line.startswith("data: ") or line == "data: [DONE]":
                     continue
                 chunk = json.loads(line[6:])
-                usage = chunk.get("usage") or usage
+                if "error" in chunk:  # vLLM reports a failure inside the stream once it has answered 200
+                    error = chunk["error"] if isinstance(chunk["error"], dict) else {"message": str(chunk["error"])}
+                    code = error.get("code")
+                    status = code if isinstance(code, int) and code >= 400 else 500
+                    self._raise_for_status(status, str(error.get("message", "")))
+                usage = chunk.get("usage") or usage  # running counts (continuous_usage_stats), then the total
                 for choice in chunk.get("choices", []):
                     text = choice.get("delta", {}).get("content") or ""
                     if text:
                         pieces.append(text)
-                        await on_token(text)
+                        if on_token is not None:
+                            await on_token(text)
+                        if detector is not None:
+                            runaway = detector.feed(text)
                     finish_reason = choice.get("finish_reason") or finish_reason
+                if runaway is not None:
+                    break
         return Completion(
             content="".join(pieces),
             finish_reason=finish_reason,
             prompt_tokens=usage.get("prompt_tokens", 0),
             output_tokens=usage.get("completion_tokens", 0),
+            runaway=runaway,
         )
 
     def _raise_for_status(self, status: int, text: str) -> None:

@@ -9,9 +9,12 @@ output X" in a job description can change at most the content of schema fields, 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from transformer.settings import TransformerSettings
 
 SYSTEM_PROMPT = """You are a resume tailoring engine. You rewrite a candidate's resume so that it targets one job.
 
@@ -22,7 +25,8 @@ Rules:
 - Use only facts present in the resume: employers, job titles, dates, degrees, institutions, skills,
   certifications and numbers must come from the resume. Never copy a skill from the job description
   unless the resume shows it too.
-- Reorder, select and rephrase to emphasise what matches the job. Keep dates as written in the resume.
+- Reorder, select and rephrase to emphasise what matches the job. Keep each date's year and month as in the
+  resume, written as YYYY-MM (YYYY when the resume gives only the year; Present for a current role).
 - tailoring.targetRole is the job's title; tailoring.matchedJobKeywords lists job-description keywords that
   the resume genuinely supports.
 - Answer with one JSON object that matches the given schema, and nothing else."""
@@ -30,16 +34,39 @@ Rules:
 _TAG = re.compile(r"</?\s*(resume|job_description)\s*>", re.IGNORECASE)
 
 
-class ChatRequest(BaseModel):
-    """An OpenAI chat-completions request body, as the predictor receives it."""
+class Sampling(BaseModel):
+    """How the answer is sampled: vLLM's sampling parameters that the chat request carries."""
+
+    temperature: float
+    repetition_penalty: float = 1.0  # vLLM's extension to the OpenAI API (an extra body field)
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+
+    @classmethod
+    def from_settings(cls, settings: TransformerSettings, *, retry: bool = False) -> Sampling:
+        """The first answer's sampling, or (`retry`) the retry's: hotter and more averse to repeats, since the
+        same sampling would likely loop or fail the same way again."""
+        return cls(
+            temperature=settings.retry_temperature if retry else settings.temperature,
+            repetition_penalty=settings.retry_repetition_penalty if retry else settings.repetition_penalty,
+            frequency_penalty=settings.frequency_penalty,
+            presence_penalty=settings.presence_penalty,
+        )
+
+
+class ChatRequest(Sampling):
+    """An OpenAI chat-completions request body, as the predictor receives it.
+
+    Always streamed (with running token counts): the transformer watches the answer as it comes, and closing the
+    stream makes vLLM abort the generation.
+    """
 
     model: str
     messages: list[dict[str, str]]
     max_tokens: int
-    temperature: float
     response_format: dict[str, Any]
-    stream: bool = False
-    stream_options: dict[str, bool] | None = None
+    stream: bool = True
+    stream_options: dict[str, bool] = {"include_usage": True, "continuous_usage_stats": True}
 
 
 def _as_data(text: str) -> str:
@@ -64,19 +91,16 @@ def build_chat_request(
     model: str,
     schema: dict[str, Any],
     max_tokens: int,
-    temperature: float,
-    stream: bool,
+    sampling: Sampling,
 ) -> ChatRequest:
     """The full request for the predictor: messages plus the JSON schema the answer must follow."""
     return ChatRequest(
         model=model,
         messages=build_messages(resume_text, job_text),
         max_tokens=max_tokens,
-        temperature=temperature,
         response_format={
             "type": "json_schema",
             "json_schema": {"name": "tailored_resume", "schema": schema, "strict": True},
         },
-        stream=stream,
-        stream_options={"include_usage": True} if stream else None,
+        **sampling.model_dump(),
     )

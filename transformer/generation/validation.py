@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -15,10 +15,16 @@ from transformer.generation.schema import TailoredResume
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
+# Why an answer was refused: stopped by the runaway detector, cut off at max_tokens, not JSON, not the schema.
+InvalidCause = Literal["repetition", "cut_off", "invalid_json", "schema"]
+INVALID_CAUSES: tuple[InvalidCause, ...] = ("repetition", "cut_off", "invalid_json", "schema")
+
+
 class ValidationOutcome(BaseModel):
     json_parse_ok: bool
     schema_valid: bool
     finish_reason: str | None = None
+    cause: InvalidCause | None = None  # None: the answer is valid
     errors: list[str] = []
     control_characters_removed: int = 0
 
@@ -41,16 +47,31 @@ def _strip_control(value: Any) -> tuple[Any, int]:
     return value, 0
 
 
-def validate_output(content: str, finish_reason: str | None) -> tuple[TailoredResume | None, ValidationOutcome]:
-    """Parse (tolerating raw control characters inside strings) and validate against the output model."""
+def validate_output(
+    content: str, finish_reason: str | None, runaway: str | None = None
+) -> tuple[TailoredResume | None, ValidationOutcome]:
+    """Parse (tolerating raw control characters inside strings) and validate against the output model.
+
+    `runaway`: how the answer repeated itself when the runaway detector stopped it (then it is refused as is).
+    """
+    if runaway is not None or finish_reason == "repetition":  # ours, or vLLM's own detector where it is on
+        reason = f"the answer repeated itself ({runaway or 'vLLM'}) and was stopped after {len(content)} characters"
+        return None, ValidationOutcome(
+            json_parse_ok=False, schema_valid=False, finish_reason=finish_reason, cause="repetition", errors=[reason]
+        )
+    cut_off = finish_reason == "length"
     try:
         data = json.loads(content, strict=False)
     except ValueError as exc:
         reason = f"not JSON: {exc}"
-        if finish_reason == "length":
+        if cut_off:
             reason += " (the answer was cut off at max_tokens)"
         return None, ValidationOutcome(
-            json_parse_ok=False, schema_valid=False, finish_reason=finish_reason, errors=[reason]
+            json_parse_ok=False,
+            schema_valid=False,
+            finish_reason=finish_reason,
+            cause="cut_off" if cut_off else "invalid_json",
+            errors=[reason],
         )
     data, removed = _strip_control(data)
     try:
@@ -61,6 +82,7 @@ def validate_output(content: str, finish_reason: str | None) -> tuple[TailoredRe
             json_parse_ok=True,
             schema_valid=False,
             finish_reason=finish_reason,
+            cause="cut_off" if cut_off else "schema",
             errors=errors,
             control_characters_removed=removed,
         )
