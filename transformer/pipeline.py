@@ -25,7 +25,7 @@ from transformer.generation.predictor_client import Completion, PredictorClient
 from transformer.generation.prompting import ChatRequest, Sampling, build_chat_request
 from transformer.generation.runaway import RunawayDetector, RunawayLimits
 from transformer.generation.schema import GenerationBounds, TailoredResume, generation_schema
-from transformer.generation.validation import ValidationOutcome, validate_output
+from transformer.generation.validation import ValidationOutcome, matches_output_schema, validate_output
 from transformer.quality.features import input_features
 from transformer.quality.scoring import score
 from transformer.reading.cleaning import clean_document, clean_text
@@ -78,7 +78,7 @@ class _Generation:
     resume: TailoredResume
     prompt_tokens: int
     output_tokens: int
-    attempts: int
+    outcomes: list[ValidationOutcome]  # one per answer asked for; the last is the valid one
 
 
 class Pipeline:
@@ -259,7 +259,7 @@ class Pipeline:
                 f"the predictor's answer was not a valid tailored resume after {MAX_ATTEMPTS} attempts ({causes})",
                 report=report,
             )
-        return _Generation(resume, prompt_tokens, output_tokens, len(outcomes))
+        return _Generation(resume, prompt_tokens, output_tokens, outcomes)
 
     def _check_and_score(
         self, request_id: str, generation: _Generation, inputs: _Inputs, strict: bool, stages: dict[str, float]
@@ -279,13 +279,16 @@ class Pipeline:
                 prompt_tokens=generation.prompt_tokens,
                 output_tokens=generation.output_tokens,
                 stage_seconds=stages,
-                attempts=generation.attempts,
+                attempts=len(generation.outcomes),
+                first_answer_parsed=generation.outcomes[0].json_parse_ok,
+                attempt_causes=[o.cause for o in generation.outcomes if o.cause is not None],
             )
         metrics.observe_quality(quality)
+        tailored = returned.model_dump(by_alias=True)
         return TailorResult(
             request_id=request_id,
-            tailored_resume=returned.model_dump(by_alias=True),
-            schema_valid=True,
+            tailored_resume=tailored,
+            schema_valid=matches_output_schema(tailored),  # checked again: strict mode may have removed items
             quality=quality,
             hallucinations=report,
         )

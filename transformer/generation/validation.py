@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any, Literal
 
+from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
-from transformer.generation.schema import TailoredResume
+from transformer.generation.schema import TailoredResume, output_schema
 
 # Raw control characters, and lone UTF-16 surrogates (json.loads joins valid pairs; a lone one cannot be
 # encoded as UTF-8 and would break every JSON response and artifact downstream).
@@ -89,3 +91,13 @@ def validate_output(
     return resume, ValidationOutcome(
         json_parse_ok=True, schema_valid=True, finish_reason=finish_reason, control_characters_removed=removed
     )
+
+
+@cache
+def _output_validator() -> Draft202012Validator:
+    return Draft202012Validator(output_schema())
+
+
+def matches_output_schema(document: dict[str, Any]) -> bool:
+    """Whether a tailored resume, as returned, is valid against GET /schema."""
+    return _output_validator().is_valid(document)

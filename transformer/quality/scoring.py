@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from transformer.generation.schema import TailoredResume
 from transformer.quality.tokens import is_keyword, tokenize
@@ -84,8 +84,8 @@ def count_skill_items(resume: TailoredResume) -> int:
 class QualityMetrics(BaseModel):
     """Per-request quality record, returned with the tailored resume and exported as metrics."""
 
-    json_parse_ok: bool
-    schema_valid: bool
+    json_parse_ok: bool = Field(description="the predictor's first answer parsed as JSON")
+    schema_valid: bool = Field(description="the predictor's first answer matched the schema (attempts is then 1)")
     skill_items: int
     shared_token_ratio: float
     keyword_coverage_before: float
@@ -94,7 +94,12 @@ class QualityMetrics(BaseModel):
     prompt_tokens: int
     output_tokens: int
     stage_seconds: dict[str, float]
-    attempts: int
+    attempts: int = Field(description="answers asked for: 1, or 2 after a refused first answer")
+    attempt_causes: list[str] = Field(
+        default_factory=list,
+        description="why each refused answer was refused (repetition, cut_off, invalid_json, schema); empty when "
+        "the first answer was valid",
+    )
 
 
 def score(
@@ -107,6 +112,8 @@ def score(
     output_tokens: int,
     stage_seconds: dict[str, float],
     attempts: int,
+    first_answer_parsed: bool = True,
+    attempt_causes: list[str] | None = None,
 ) -> QualityMetrics:
     """Quality metrics of a validated tailored resume against its source resume and job description.
 
@@ -116,8 +123,8 @@ def score(
     output = resume_text(resume)
     keywords = job_keywords(job_text)
     return QualityMetrics(
-        json_parse_ok=True,  # a validated resume exists, so the answer parsed and matched the schema
-        schema_valid=True,
+        json_parse_ok=first_answer_parsed,
+        schema_valid=attempts == 1,  # the first answer was the valid one
         skill_items=count_skill_items(resume),
         shared_token_ratio=shared_token_ratio(output, source_text),
         keyword_coverage_before=keyword_coverage(source_text, keywords),
@@ -127,4 +134,5 @@ def score(
         output_tokens=output_tokens,
         stage_seconds=dict(stage_seconds),
         attempts=attempts,
+        attempt_causes=list(attempt_causes or []),
     )
