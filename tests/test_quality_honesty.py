@@ -1,16 +1,19 @@
-"""The quality fields say what happened across attempts: a first answer refused, then a valid one, is a 200 whose
-quality shows the refusal (json_parse_ok / schema_valid of the first answer, attempts 2, the cause).
+"""The predictor's stream read whole, and quality fields that say what happened across attempts: a first answer
+refused, then a valid one, is a 200 whose quality shows the refusal (json_parse_ok / schema_valid of the first
+answer, attempts 2, the cause).
 
-The tiny random model cannot be made to write invalid JSON first and a valid resume second on demand, so this one
-test puts a stand-in predictor (a real HTTP server speaking vLLM's OpenAI API: /v1/models, /tokenize, streamed
-chat completions) behind a real transformer process. Everything else about attempts runs against real vLLM.
+The tiny random model cannot be made to write invalid JSON first and a valid resume second, or a given rare
+character, on demand, so these tests put a stand-in predictor (a real HTTP server speaking vLLM's OpenAI API:
+/v1/models, /tokenize, streamed chat completions) behind a real transformer process. Everything else about
+attempts runs against real vLLM.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -22,6 +25,7 @@ from fastapi.responses import StreamingResponse
 from tests.conftest import free_port, start_transformer, stop_predictor
 from tests.resume_builders import make_resume
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT
+from transformer.generation.predictor_client import sse_lines
 from transformer.quality.scoring import score
 
 VALID = make_resume(basics={"name": "Jane Doe"}, skills=[{"name": "Python"}]).model_dump_json(by_alias=True)
@@ -47,7 +51,9 @@ def _stand_in_predictor(answers: list[str]) -> FastAPI:
 
         def chunks() -> Iterator[str]:
             for i in range(0, len(text), 16):
-                yield f"data: {json.dumps({'choices': [{'delta': {'content': text[i : i + 16]}}]})}\n\n"
+                # ensure_ascii=False: like vLLM, U+2028 and friends are sent raw inside the JSON strings
+                delta = {"choices": [{"delta": {"content": text[i : i + 16]}}]}
+                yield f"data: {json.dumps(delta, ensure_ascii=False)}\n\n"
             usage = {"prompt_tokens": 100, "completion_tokens": len(text) // 4}
             yield f"data: {json.dumps({'choices': [{'delta': {}, 'finish_reason': 'stop'}], 'usage': usage})}\n\n"
             yield "data: [DONE]\n\n"
@@ -61,12 +67,9 @@ def _stand_in_predictor(answers: list[str]) -> FastAPI:
     return app
 
 
-@pytest.fixture()
-def stand_in_host() -> Iterator[str]:
+def _serve(answers: list[str]) -> Iterator[str]:
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(_stand_in_predictor(["this is not JSON", VALID]), port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(_stand_in_predictor(answers), port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -74,6 +77,43 @@ def stand_in_host() -> Iterator[str]:
     yield f"127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture()
+def stand_in_host() -> Iterator[str]:
+    yield from _serve(["this is not JSON", VALID])
+
+
+# A name holding the characters str.splitlines() (and so httpx's aiter_lines) breaks at, which JSON leaves raw.
+LINE_BREAKING_NAME = "Jane\u2028Doe\u0085Smith\u2029"
+
+
+@pytest.fixture()
+def line_breaking_host() -> Iterator[str]:
+    yield from _serve([make_resume(basics={"name": LINE_BREAKING_NAME}).model_dump_json(by_alias=True)])
+
+
+def test_an_answer_with_unicode_line_separators_streams_whole(line_breaking_host: str, tmp_path: Path) -> None:
+    proc, running = start_transformer(line_breaking_host, tmp_path)
+    try:
+        body = {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT}
+        answer = httpx.post(f"{running.url}/optimize/text", json=body, timeout=60)
+        assert answer.status_code == 200, answer.text  # was a 500: an event's JSON cut at U+2028
+        assert answer.json()["tailored_resume"]["basics"]["name"] == LINE_BREAKING_NAME
+    finally:
+        stop_predictor(proc)
+
+
+def test_sse_lines_split_at_cr_and_lf_only() -> None:
+    async def chunks() -> AsyncIterator[str]:
+        for text in ['data: {"a": "x\u2028y', '\u0085z"}\r', "\ndata: [DONE]\n", "\nlast"]:
+            yield text
+
+    async def collect() -> list[str]:
+        return [line async for line in sse_lines(chunks())]
+
+    lines = asyncio.run(collect())
+    assert [line for line in lines if line] == ['data: {"a": "x\u2028y\u0085z"}', "data: [DONE]", "last"]
 
 
 def test_a_valid_second_answer_is_a_200_whose_quality_shows_the_refused_first(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -115,10 +116,13 @@ class PredictorClient:
         async with self.http.stream("POST", "/v1/chat/completions", json=body) as response:
             if response.status_code != 200:
                 self._raise_for_status(response.status_code, (await response.aread()).decode(errors="replace"))
-            async for line in response.aiter_lines():
+            async for line in sse_lines(response.aiter_text()):
                 if not line.startswith("data: ") or line == "data: [DONE]":
                     continue
-                chunk = json.loads(line[6:])
+                try:
+                    chunk = json.loads(line[6:])
+                except ValueError:
+                    raise InvalidModelOutput("the predictor's stream held a malformed event") from None
                 if "error" in chunk:  # vLLM reports a failure inside the stream once it has answered 200
                     error = chunk["error"] if isinstance(chunk["error"], dict) else {"message": str(chunk["error"])}
                     code = error.get("code")
@@ -190,3 +194,21 @@ def choose_served_model(cards: list[dict[str, Any]], wanted: str | None) -> Serv
     card = by_id[wanted] if wanted is not None else (adapters[0] if adapters else next(iter(by_id.values())))
     context = card.get("max_model_len") or by_id.get(str(card.get("parent")), {}).get("max_model_len")
     return ServedModel(name=str(card["id"]), max_model_len=int(context) if context else None)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+async def sse_lines(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+    """The lines of a server-sent event stream, split at CR, LF or CRLF only (the SSE line ends).
+
+    Not httpx's aiter_lines: it also splits at U+2028, U+2029 and U+0085 (str.splitlines), which JSON leaves
+    unescaped inside strings, so a model writing one of them would cut an event's JSON in two.
+    """
+    pending = ""
+    async for text in chunks:
+        *lines, pending = _LINE_END.split(pending + text)
+        for line in lines:
+            yield line
+    if pending:
+        yield pending
