@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -111,6 +112,19 @@ def predictor(tiny_model: TinyModel, tmp_path_factory: pytest.TempPathFactory) -
     proc, url = start_predictor(predictor_env(tiny_model, tmp), log)
     yield RunningPredictor(url=url, log=log, tiny=tiny_model, process=proc)
     stop_predictor(proc)
+
+
+def engine_counts(predictor: RunningPredictor) -> tuple[float, float]:
+    """(requests running now, requests that ever finished with stop or length) from vLLM's /metrics."""
+    text = httpx.get(f"{predictor.url}/metrics", timeout=10).text
+    running = sum(float(v) for v in re.findall(r"^vllm:num_requests_running\{[^}]*\} ([0-9.e+]+)$", text, re.M))
+    finished = sum(
+        float(v)
+        for v in re.findall(
+            r'^vllm:request_success_total\{[^}]*finished_reason="(?:stop|length)"[^}]*\} ([0-9.e+]+)$', text, re.M
+        )
+    )
+    return running, finished
 
 
 @dataclass(frozen=True)

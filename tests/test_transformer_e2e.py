@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import numpy as np
 import pytest
 from kserve import InferenceRESTClient, InferInput, InferRequest, RESTConfig
 
-from tests.conftest import RunningPredictor, RunningTransformer, start_transformer, stop_predictor
+from tests.conftest import RunningPredictor, RunningTransformer, engine_counts, start_transformer, stop_predictor
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT, resume_docx, resume_pdf
 from tests.v2_requests import v2_json_request
 
@@ -157,19 +156,6 @@ def test_streaming_sends_tokens_then_a_validated_result(transformer: RunningTran
     assert streamed["tailoring"].keys() == result["tailored_resume"]["tailoring"].keys()
 
 
-def _engine_counts(predictor: RunningPredictor) -> tuple[float, float]:
-    """(requests running now, requests that ever finished with stop or length) from vLLM's /metrics."""
-    text = httpx.get(f"{predictor.url}/metrics", timeout=10).text
-    running = sum(float(v) for v in re.findall(r"^vllm:num_requests_running\{[^}]*\} ([0-9.e+]+)$", text, re.M))
-    finished = sum(
-        float(v)
-        for v in re.findall(
-            r'^vllm:request_success_total\{[^}]*finished_reason="(?:stop|length)"[^}]*\} ([0-9.e+]+)$', text, re.M
-        )
-    )
-    return running, finished
-
-
 def test_client_disconnect_cancels_the_predictor_request(predictor: RunningPredictor, tmp_path: Path) -> None:
     # Long answers (loose size caps): one takes far longer than the 10 s the abort is given below.
     host = predictor.url.removeprefix("http://")
@@ -177,7 +163,7 @@ def test_client_disconnect_cancels_the_predictor_request(predictor: RunningPredi
         host, tmp_path, TRANSFORMER_GENERATION_MAX_STRING_CHARS="400", TRANSFORMER_GENERATION_MAX_ITEMS="8"
     )
     try:
-        _, finished_before = _engine_counts(predictor)
+        _, finished_before = engine_counts(predictor)
         body = {"resume_text": RESUME_TEXT, "job_description": JOB_TEXT}
         with httpx.stream("POST", f"{transformer.url}/optimize/text?stream=true", json=body, timeout=180) as reply:
             for line in reply.iter_lines():
@@ -185,12 +171,12 @@ def test_client_disconnect_cancels_the_predictor_request(predictor: RunningPredi
                     break  # the predictor is generating: hang up now
         running = 1.0
         for _ in range(100):
-            running, _ = _engine_counts(predictor)
+            running, _ = engine_counts(predictor)
             if running == 0:
                 break
             time.sleep(0.1)
         assert running == 0, "the predictor is still generating for a client that left"
-        assert _engine_counts(predictor) == (0, finished_before)  # it left the engine without finishing
+        assert engine_counts(predictor) == (0, finished_before)  # it left the engine without finishing
     finally:
         stop_predictor(proc)
 

@@ -6,7 +6,6 @@ tokens (what SmolLM2-135M did in a date), and loose size caps would let it run o
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,25 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import RunningPredictor, RunningTransformer, start_transformer, stop_predictor
+from tests.conftest import RunningPredictor, RunningTransformer, engine_counts, start_transformer, stop_predictor
 from tests.prometheus_text import scrape, value
 from tests.sample_documents import JOB_TEXT, RESUME_TEXT
 
 MAX_TOKENS = 4000  # tens of seconds per attempt for the tiny model on 2 cores, were it not stopped
 INVALID = "resume_optimizer_invalid_answers_total"
-
-
-def _engine_counts(predictor: RunningPredictor) -> tuple[float, float]:
-    """(requests running now, requests that ever finished with stop or length) from vLLM's /metrics."""
-    text = httpx.get(f"{predictor.url}/metrics", timeout=10).text
-    running = sum(float(v) for v in re.findall(r"^vllm:num_requests_running\{[^}]*\} ([0-9.e+]+)$", text, re.M))
-    finished = sum(
-        float(v)
-        for v in re.findall(
-            r'^vllm:request_success_total\{[^}]*finished_reason="(?:stop|length)"[^}]*\} ([0-9.e+]+)$', text, re.M
-        )
-    )
-    return running, finished
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +46,7 @@ def test_a_looping_model_is_stopped_retried_once_and_refused_with_the_cause(
     looping_transformer: RunningTransformer, predictor: RunningPredictor
 ) -> None:
     before = scrape(looping_transformer.url)
-    _, finished_before = _engine_counts(predictor)
+    _, finished_before = engine_counts(predictor)
     started = time.monotonic()
     response = httpx.post(
         f"{looping_transformer.url}/optimize/text",
@@ -83,11 +69,11 @@ def test_a_looping_model_is_stopped_retried_once_and_refused_with_the_cause(
     # Closing the stream made vLLM abort both generations: nothing runs on, nothing finished normally.
     running = 1.0
     for _ in range(100):
-        running, _ = _engine_counts(predictor)
+        running, _ = engine_counts(predictor)
         if running == 0:
             break
         time.sleep(0.1)
-    assert _engine_counts(predictor) == (0, finished_before)
+    assert engine_counts(predictor) == (0, finished_before)
     after = scrape(looping_transformer.url)
     counted = (value(after, INVALID, cause="repetition") or 0) - (value(before, INVALID, cause="repetition") or 0)
     assert counted == 2

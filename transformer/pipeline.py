@@ -288,7 +288,8 @@ class Pipeline:
         return TailorResult(
             request_id=request_id,
             tailored_resume=tailored,
-            schema_valid=matches_output_schema(tailored),  # checked again: strict mode may have removed items
+            # Validation already matched the answer to the schema; strict mode may have removed items since.
+            schema_valid=matches_output_schema(tailored) if strict else True,
             quality=quality,
             hallucinations=report,
         )
